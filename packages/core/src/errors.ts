@@ -1,0 +1,93 @@
+// The one error hierarchy of vouch: every failure carries a stable, public `ERR_*` code.
+
+/** Every code vouch can throw. Codes are public API: they never change meaning. */
+export type VouchErrorCode =
+  // input that could not be parsed (names the field)
+  | 'ERR_MALFORMED_JSON'
+  | 'ERR_MALFORMED_BASE64'
+  | 'ERR_MALFORMED_HEX'
+  | 'ERR_MALFORMED_DIGEST'
+  | 'ERR_MALFORMED_REFERENCE'
+  | 'ERR_MALFORMED_KEY'
+  | 'ERR_MALFORMED_ENVELOPE'
+  | 'ERR_MALFORMED_STATEMENT'
+  | 'ERR_MALFORMED_PREDICATE'
+  | 'ERR_MALFORMED_BUNDLE'
+  | 'ERR_MALFORMED_PAYLOAD'
+  | 'ERR_MALFORMED_SIGNATURE'
+  // keys
+  | 'ERR_UNSUPPORTED_KEY'
+  | 'ERR_UNSUPPORTED_ALGORITHM'
+  | 'ERR_KEY_DECRYPT'
+  | 'ERR_PASSWORD_REQUIRED'
+  // verification (fails closed)
+  | 'ERR_SIGNATURE_INVALID'
+  | 'ERR_NO_SIGNATURES'
+  | 'ERR_UNTRUSTED_KEY'
+  | 'ERR_THRESHOLD_NOT_MET'
+  | 'ERR_DIGEST_MISMATCH'
+  | 'ERR_PAYLOAD_TYPE'
+  | 'ERR_PREDICATE_TYPE'
+  | 'ERR_UNSUPPORTED_MEDIA_TYPE'
+  // configuration and I/O (used by the adapters)
+  | 'ERR_USAGE'
+  | 'ERR_IO'
+  | 'ERR_INTERNAL';
+
+/** One problem found while parsing: a JSON path (`subject[0].digest.sha256`) and what is wrong there. */
+export interface Issue {
+  readonly path: string;
+  readonly message: string;
+}
+
+export interface VouchErrorOptions {
+  readonly cause?: unknown;
+}
+
+/**
+ * Base class of every error vouch throws on purpose.
+ *
+ * @example
+ * ```ts
+ * try { parseDigest(input); } catch (e) { if (isVouchError(e)) console.error(e.code); }
+ * ```
+ */
+export class VouchError extends Error {
+  readonly code: VouchErrorCode;
+
+  constructor(code: VouchErrorCode, message: string, options: VouchErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Untrusted input did not have the expected shape; `issues` lists every bad path. */
+export class ParseError extends VouchError {
+  readonly issues: readonly Issue[];
+
+  constructor(code: VouchErrorCode, issues: readonly Issue[] | string, options: VouchErrorOptions = {}) {
+    const list = typeof issues === 'string' ? [{ path: '', message: issues }] : issues;
+    super(code, list.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join('; '), options);
+    this.issues = Object.freeze(list.map((i) => Object.freeze({ ...i })));
+  }
+}
+
+/** A key could not be used: unsupported type or size, wrong password. */
+export class KeyError extends VouchError {}
+
+/** A signature, digest or trust check failed. Verification fails closed with one of these. */
+export class VerificationError extends VouchError {}
+
+/** The caller asked for something that cannot be done (bad option, missing argument). */
+export class UsageError extends VouchError {}
+
+/** Returns whether `value` is an error thrown by vouch. */
+export function isVouchError(value: unknown): value is VouchError {
+  return value instanceof VouchError;
+}
+
+/** Throws the ParseError for `issues` when there are any. */
+export function assertNoIssues(code: VouchErrorCode, issues: readonly Issue[]): void {
+  if (issues.length > 0) throw new ParseError(code, issues);
+}
