@@ -1,0 +1,10 @@
+// @vouch/provenance: predicate parsers (SLSA Provenance v1), SLSA checks and policy. Pure: no files, network, environment or clock.
+
+export type {
+  SlsaBuildDefinitionV1,
+  SlsaBuilderV1,
+  SlsaBuildMetadataV1,
+  SlsaProvenanceV1,
+  SlsaRunDetailsV1,
+} from './slsa-v1.js';
+export { parseSlsaProvenanceV1, SLSA_PROVENANCE_V1_PREDICATE_TYPE } from './slsa-v1.js';
