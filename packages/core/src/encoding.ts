@@ -12,18 +12,24 @@ const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 export function decodeBase64(input: string, field = 'base64'): Uint8Array {
   const std = B64_STD.test(input);
   if (!std && !B64_URL.test(input)) {
-    throw new ParseError('ERR_MALFORMED_BASE64', [{ path: field, message: 'is not base64: a character is outside the alphabet' }]);
+    throw new ParseError('ERR_MALFORMED_BASE64', [
+      { path: field, message: 'is not base64: a character is outside the alphabet' },
+    ]);
   }
   const unpadded = input.replace(/=+$/, '');
   const padded = input.length !== unpadded.length;
   if ((padded && input.length % 4 !== 0) || unpadded.length % 4 === 1) {
-    throw new ParseError('ERR_MALFORMED_BASE64', [{ path: field, message: 'is not base64: wrong length or padding' }]);
+    throw new ParseError('ERR_MALFORMED_BASE64', [
+      { path: field, message: 'is not base64: wrong length or padding' },
+    ]);
   }
   const bytes = Buffer.from(unpadded, std ? 'base64' : 'base64url');
   // Canonical form only: re-encoding must give the same characters (no stray trailing bits).
   const again = bytes.toString(std ? 'base64' : 'base64url').replace(/=+$/, '');
   if (again !== unpadded) {
-    throw new ParseError('ERR_MALFORMED_BASE64', [{ path: field, message: 'is not canonical base64 (non-zero trailing bits)' }]);
+    throw new ParseError('ERR_MALFORMED_BASE64', [
+      { path: field, message: 'is not canonical base64 (non-zero trailing bits)' },
+    ]);
   }
   return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
@@ -60,7 +66,9 @@ export function decodeUtf8(bytes: Uint8Array, field = 'utf8'): string {
   try {
     return strictDecoder.decode(bytes);
   } catch (cause) {
-    throw new ParseError('ERR_MALFORMED_PAYLOAD', [{ path: field, message: 'is not valid UTF-8' }], { cause });
+    throw new ParseError('ERR_MALFORMED_PAYLOAD', [{ path: field, message: 'is not valid UTF-8' }], {
+      cause,
+    });
   }
 }
 

@@ -1,9 +1,14 @@
 // JSON at the boundary: parse text into `unknown`, and small helpers parsers use to check fields and collect issues.
-import { type Issue, ParseError, type VouchErrorCode } from './errors.js';
+
 import { decodeUtf8 } from './encoding.js';
+import { type Issue, ParseError, type VouchErrorCode } from './errors.js';
 
 /** Parses JSON text (or UTF-8 bytes) into `unknown`; bad JSON is a ParseError naming `what`. */
-export function parseJson(input: string | Uint8Array, what: string, code: VouchErrorCode = 'ERR_MALFORMED_JSON'): unknown {
+export function parseJson(
+  input: string | Uint8Array,
+  what: string,
+  code: VouchErrorCode = 'ERR_MALFORMED_JSON',
+): unknown {
   const text = typeof input === 'string' ? input : decodeUtf8(input, what);
   try {
     return JSON.parse(text) as unknown;
