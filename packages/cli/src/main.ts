@@ -1,0 +1,96 @@
+// The vouch command: dispatches to a subcommand, renders failures, and is the only place that picks an exit code.
+import { isVouchError } from 'vouch';
+import { keygen } from './commands/keygen.js';
+import { sign, signBlobCommand } from './commands/sign.js';
+import type { Command } from './commands/types.js';
+import { verify, verifyBlobCommand } from './commands/verify.js';
+import { EXIT_OK, EXIT_USAGE, type ExitCode, exitCodeFor } from './exit.js';
+import type { CliIo } from './io.js';
+import { type CheckView, createRenderer } from './render.js';
+import { VERSION } from './version.js';
+
+const COMMANDS: readonly Command[] = [keygen, sign, verify, signBlobCommand, verifyBlobCommand];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'usage: vouch <command> [options]',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    `  ${'version'.padEnd(width)}  print the version`,
+    '',
+    "Run `vouch <command> --help` for a command's options. Every command takes --output text|json.",
+    'Exit codes: 0 verified and allowed, 1 not trusted or denied, 2 usage or configuration error, 3 could not decide.',
+  ].join('\n');
+}
+
+/** Whether argv asks for JSON output (read before parsing, so even a usage error prints one JSON document). */
+function wantsJson(argv: readonly string[]): boolean {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--output=json' || a === '-o=json') return true;
+    if ((a === '--output' || a === '-o') && argv[i + 1] === 'json') return true;
+  }
+  return false;
+}
+
+function checksOf(error: unknown): readonly CheckView[] | undefined {
+  if (typeof error !== 'object' || error === null || !('checks' in error) || !Array.isArray(error.checks))
+    return undefined;
+  return error.checks.filter(
+    (c): c is CheckView =>
+      typeof c === 'object' &&
+      c !== null &&
+      typeof c.id === 'string' &&
+      typeof c.status === 'string' &&
+      typeof c.message === 'string',
+  );
+}
+
+/**
+ * Runs the vouch command line. Never throws: every failure becomes a message and a non-zero exit code.
+ */
+export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode> {
+  const [name, ...rest] = argv;
+  const json = wantsJson(argv);
+  const out = createRenderer(io, json ? 'json' : 'text');
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    if (json) out.result({ ok: true, command: 'help', usage: usage() }, []);
+    else io.stdout(`${usage()}\n`);
+    return name === undefined ? EXIT_USAGE : EXIT_OK;
+  }
+  if (name === 'version' || name === '--version') {
+    out.result({ ok: true, command: 'version', version: VERSION }, [VERSION]);
+    return EXIT_OK;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    out.result(
+      {
+        ok: false,
+        command: name,
+        error: { code: 'ERR_USAGE', message: `unknown command ${JSON.stringify(name)}` },
+      },
+      [],
+    );
+    io.stderr(`vouch: unknown command ${JSON.stringify(name)}\n\n${usage()}\n`);
+    return EXIT_USAGE;
+  }
+  try {
+    return await command.run(rest, io);
+  } catch (error) {
+    const code = isVouchError(error) ? error.code : 'ERR_INTERNAL';
+    const message = error instanceof Error ? error.message : String(error);
+    const exitCode = exitCodeFor(code);
+    const checks = checksOf(error);
+    out.result(
+      { ok: false, command: name, error: { code, message }, ...(checks ? { checks } : {}), exitCode },
+      checks ? [...out.checks(checks), `Verification FAILED [${code}]`] : [],
+    );
+    io.stderr(`vouch ${name}: ${message} [${code}]\n`);
+    if (!isVouchError(error) && error instanceof Error && io.env.VOUCH_DEBUG)
+      io.stderr(`${error.stack ?? ''}\n`);
+    return exitCode;
+  }
+}

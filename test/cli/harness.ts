@@ -1,0 +1,65 @@
+// Runs the vouch CLI in-process (fast, for many cases) or as the built bin (the real process contract).
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { type CliIo, main } from '@vouch/cli';
+
+export interface RunResult {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/cli/dist/bin.js');
+
+/** Runs main() with captured streams and the given environment (never the test process's own). */
+export async function runInProcess(
+  argv: readonly string[],
+  env: Record<string, string> = {},
+): Promise<RunResult> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    env,
+    interactive: false,
+    stdoutIsTty: false,
+    promptSecret: () => Promise.reject(new Error('no terminal in tests')),
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+/** Runs the built bin with execFile (no shell), a clean environment plus `env`. */
+export function runBin(argv: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+  if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first (pnpm run build)`);
+  return new Promise((resolvePromise) => {
+    execFile(
+      process.execPath,
+      [BIN, ...argv],
+      { env: { PATH: process.env.PATH ?? '', ...env }, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+        resolvePromise({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** A temp folder for one test, removed afterwards. */
+export async function withTempDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(tmpdir(), 'vouch-cli-'));
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
