@@ -4,7 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Where the vectors live: `$VOUCH_VECTORS`, else `../shared/vectors` beside the repository. */
-export const VECTORS_DIR = process.env.VOUCH_VECTORS ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/vectors');
+export const VECTORS_DIR =
+  process.env.VOUCH_VECTORS ?? resolve(dirname(fileURLToPath(import.meta.url)), '../../../shared/vectors');
 
 /** One case of a set's `cases.json`; the fields beyond these depend on `kind`. */
 export interface VectorCase {

@@ -1,0 +1,172 @@
+// `pnpm bench`: vouch's DSSE verify against raw node:crypto.verify over the same PAE bytes, and the
+// portable backends against node:crypto, measured side by side (interleaved rounds) in one run.
+import { createPublicKey, verify as rawVerify } from 'node:crypto';
+import {
+  buildStatement,
+  generateKeyPair,
+  pae,
+  parseEnvelope,
+  serializeStatement,
+  signEnvelope,
+  verifyEnvelope,
+  verifyEnvelopeSync,
+} from '@vouch/core';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const TARGET_MS_PER_BATCH = 40;
+
+interface Contender {
+  readonly name: string;
+  readonly run: (n: number) => Promise<void> | void;
+}
+
+/** Calibrates a batch size per contender, then alternates batches so drift hits every contender alike. */
+async function measure(contenders: readonly Contender[]): Promise<Map<string, number>> {
+  const batch = new Map<string, number>();
+  for (const c of contenders) {
+    let n = 16;
+    for (;;) {
+      const t0 = performance.now();
+      await c.run(n);
+      const ms = performance.now() - t0;
+      if (ms > TARGET_MS_PER_BATCH / 4 || n > 1 << 20) {
+        batch.set(c.name, Math.max(1, Math.round((n * TARGET_MS_PER_BATCH) / Math.max(ms, 0.01))));
+        break;
+      }
+      n *= 2;
+    }
+  }
+  const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const c of r % 2 === 0 ? contenders : [...contenders].reverse()) {
+      const n = batch.get(c.name) ?? 1;
+      const t0 = performance.now();
+      await c.run(n);
+      samples.get(c.name)?.push((performance.now() - t0) / n);
+    }
+  }
+  const median = new Map<string, number>();
+  for (const [name, list] of samples) {
+    list.sort((a, b) => a - b);
+    median.set(name, list[Math.floor(list.length / 2)] ?? Number.NaN);
+  }
+  return median;
+}
+
+function row(cells: readonly string[], widths: readonly number[]): string {
+  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
+}
+
+function table(
+  title: string,
+  baseline: string,
+  results: Map<string, number>,
+  notes: Map<string, string>,
+): void {
+  const base = results.get(baseline) ?? Number.NaN;
+  const widths = [44, 12, 12, 10, 22];
+  console.log(`\n${title}`);
+  console.log(row(['contender', 'ops/s', 'µs/op', 'ratio', 'vs baseline'], widths));
+  for (const [name, msPerOp] of results) {
+    const ratio = msPerOp / base;
+    console.log(
+      row(
+        [
+          name,
+          Math.round(1000 / msPerOp).toLocaleString('en-US'),
+          (msPerOp * 1000).toFixed(2),
+          `${ratio.toFixed(3)}×`,
+          notes.get(name) ?? '',
+        ],
+        widths,
+      ),
+    );
+  }
+}
+
+const statement = serializeStatement(
+  buildStatement({
+    subject: [{ digest: { sha256: '7b3ccabffc97de872a30dfd234fd972a66d247c8cfc69b0550f276481852627c' } }],
+    predicateType: 'https://sigstore.dev/cosign/sign/v1',
+    predicate: {},
+  }),
+);
+
+let failures = 0;
+for (const algorithm of ['ed25519', 'ecdsa-p256'] as const) {
+  const key = generateKeyPair({ algorithm });
+  const json = signEnvelope({ payloadType: 'application/vnd.in-toto+json', payload: statement, keys: [key] });
+  const envelope = parseEnvelope(json);
+  const sig = envelope.signatures[0]?.sig;
+  if (!sig) throw new Error('no signature');
+  const paeBytes = pae(envelope.payloadType, envelope.payload);
+  const keyObject = createPublicKey({ key: Buffer.from(key.publicKey.spki), format: 'der', type: 'spki' });
+  const hash = algorithm === 'ed25519' ? null : 'sha256';
+  const keys = [key.publicKey];
+
+  const contenders: Contender[] = [
+    {
+      name: 'raw node:crypto.verify(PAE)',
+      run: (n) => {
+        for (let i = 0; i < n; i++)
+          if (!rawVerify(hash, paeBytes, keyObject, sig)) throw new Error('raw verify failed');
+      },
+    },
+    {
+      name: 'vouch verifyEnvelopeSync',
+      run: (n) => {
+        for (let i = 0; i < n; i++) verifyEnvelopeSync(envelope, { keys });
+      },
+    },
+    {
+      name: 'vouch verifyEnvelope (async)',
+      run: async (n) => {
+        for (let i = 0; i < n; i++) await verifyEnvelope(envelope, { keys });
+      },
+    },
+    {
+      name: 'vouch parseEnvelope + verifyEnvelopeSync',
+      run: (n) => {
+        for (let i = 0; i < n; i++) verifyEnvelopeSync(parseEnvelope(json), { keys });
+      },
+    },
+  ];
+  const results = await measure(contenders);
+  const raw = results.get('raw node:crypto.verify(PAE)') ?? Number.NaN;
+  const notes = new Map<string, string>();
+  for (const name of ['vouch verifyEnvelopeSync', 'vouch verifyEnvelope (async)']) {
+    const ratio = (results.get(name) ?? Number.NaN) / raw;
+    const ok = ratio <= 1.25;
+    if (!ok) failures++;
+    notes.set(name, ok ? 'target ≤ 1.25×: met' : 'target ≤ 1.25×: MISSED');
+  }
+  table(
+    `DSSE verify, ${algorithm} (${statement.length}-byte in-toto statement)`,
+    'raw node:crypto.verify(PAE)',
+    results,
+    notes,
+  );
+}
+
+// Backends on the same Ed25519 signature: the node:crypto fast path against WebCrypto and noble (strict RFC 8032).
+{
+  const key = generateKeyPair({ algorithm: 'ed25519' });
+  const data = pae('application/vnd.in-toto+json', statement);
+  const sig = key.sign(data);
+  const pub = key.publicKey;
+  const contenders: Contender[] = (['node', 'webcrypto', 'noble'] as const).map((backend) => ({
+    name: `PublicKey.verify backend=${backend}`,
+    run: async (n: number) => {
+      for (let i = 0; i < n; i++)
+        if (!(await pub.verify(data, sig, { backend }))) throw new Error(`${backend} failed`);
+    },
+  }));
+  const results = await measure(contenders);
+  table('Ed25519 verify by backend', 'PublicKey.verify backend=node', results, new Map());
+}
+
+console.log(
+  `\n${ROUNDS} interleaved rounds of ~${TARGET_MS_PER_BATCH} ms batches per contender; medians of µs/op.`,
+);
+if (failures > 0)
+  console.log(`${failures} contender(s) missed the 1.25× target (figures above; a benchmark, not a test).`);
