@@ -8,6 +8,8 @@ export default defineConfig({
   resolve: { conditions },
   ssr: { resolve: { conditions, externalConditions: conditions } },
   test: {
+    // The JSON report feeds the one-line summary ./run test prints last (read by CI).
+    reporters: ['default', ['json', { outputFile: 'node_modules/.vitest/results.json' }]],
     include: ['packages/*/test/**/*.test.ts', 'test/**/*.test.ts'],
     pool: 'threads',
     testTimeout: 60_000,

@@ -1,6 +1,5 @@
 // The DSSE protocol test vector (and its derived negatives): PAE bytes and envelope verification, sync and async.
 import {
-  isVouchError,
   type PublicKey,
   pae,
   parseEnvelope,
@@ -11,6 +10,7 @@ import {
   verifyEnvelopeSync,
 } from '@vouch/core';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../support/errors.js';
 import { caseFile, loadVectorSet } from '../support/vectors.js';
 
 const set = loadVectorSet('dsse-spec');
@@ -18,16 +18,6 @@ const set = loadVectorSet('dsse-spec');
 /** The code a failing case must end in: an envelope with no signature can never verify; any other is a bad signature. */
 function expectedFailure(signatureCount: number): VouchErrorCode {
   return signatureCount === 0 ? 'ERR_NO_SIGNATURES' : 'ERR_SIGNATURE_INVALID';
-}
-
-async function codeOf(run: () => unknown): Promise<VouchErrorCode | 'no error'> {
-  try {
-    await run();
-    return 'no error';
-  } catch (e) {
-    if (isVouchError(e)) return e.code;
-    throw e;
-  }
 }
 
 describe('dsse-spec vectors', () => {

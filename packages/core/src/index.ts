@@ -7,7 +7,17 @@ export * from './dsse.js';
 export * from './encoding.js';
 export * from './errors.js';
 export * from './image-signature.js';
-export { deepFreeze, isObject, type JsonObject, parseJson } from './json.js';
+export {
+  copyJson,
+  deepFreeze,
+  describe as describeJson,
+  IssueCollector,
+  isObject,
+  type JsonObject,
+  joinPath,
+  MAX_JSON_DEPTH,
+  parseJson,
+} from './json.js';
 export * from './keys/index.js';
 export * from './reference.js';
 export * from './simple-signing.js';

@@ -90,6 +90,7 @@ export class IssueCollector {
 /** A short description of a JSON value's type for messages. */
 export function describe(value: unknown): string {
   if (value === null) return 'null';
+  if (value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'object') return 'an object';
   return `a ${typeof value}`;
@@ -102,4 +103,45 @@ export function deepFreeze<T>(value: T): T {
     for (const v of Object.values(value)) deepFreeze(v);
   }
   return value;
+}
+
+/** How deep untrusted JSON may nest before it is refused (bounds recursion on hostile input). */
+export const MAX_JSON_DEPTH = 512;
+
+/**
+ * Copies a JSON value (plain objects, arrays, strings, finite numbers, booleans, null) so the caller's object is
+ * neither frozen nor re-read later; anything else is recorded as an issue and copied as `undefined`.
+ * `Object.fromEntries` keeps a `__proto__` key as data instead of calling the prototype setter.
+ *
+ * @example
+ * ```ts
+ * const issues = new IssueCollector();
+ * const copy = copyJson(untrusted, 'predicate', issues);
+ * issues.throwIfAny('ERR_MALFORMED_PREDICATE');
+ * ```
+ */
+export function copyJson(value: unknown, path: string, issues: IssueCollector, depth = 0): unknown {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return value;
+    issues.add(path, `must be a finite JSON number, found ${value}`);
+    return undefined;
+  }
+  if (depth >= MAX_JSON_DEPTH) {
+    issues.add(path, `nests deeper than ${MAX_JSON_DEPTH} levels`);
+    return undefined;
+  }
+  if (Array.isArray(value)) return value.map((v, i) => copyJson(v, joinPath(path, i), issues, depth + 1));
+  if (isObject(value)) {
+    const proto: unknown = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) {
+      issues.add(path, 'must be a plain JSON object');
+      return undefined;
+    }
+    return Object.fromEntries(
+      Object.keys(value).map((k) => [k, copyJson(value[k], joinPath(path, k), issues, depth + 1)]),
+    );
+  }
+  issues.add(path, `must be a JSON value, found ${describe(value)}`);
+  return undefined;
 }

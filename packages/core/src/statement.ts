@@ -2,6 +2,7 @@
 import { decodeBase64, utf8 } from './encoding.js';
 import { ParseError } from './errors.js';
 import {
+  copyJson,
   deepFreeze,
   describe,
   IssueCollector,
@@ -95,42 +96,10 @@ export interface StatementJson {
 const CODE = 'ERR_MALFORMED_STATEMENT';
 const LOWER_HEX = /^[0-9a-f]*$/;
 // Deeper than any real attestation; stops recursion on hostile nesting (and on cycles in caller objects).
-const MAX_DEPTH = 512;
 
 /** A short, bounded rendering of a found value for messages. */
 function quote(value: string): string {
   return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
-}
-
-/**
- * Copies a JSON value (plain objects, arrays, strings, finite numbers, booleans, null) so the caller's object is
- * neither frozen nor re-read later; anything else is recorded as an issue. `Object.fromEntries` keeps a
- * `__proto__` key as data instead of calling the prototype setter.
- */
-function copyJson(value: unknown, path: string, issues: IssueCollector, depth = 0): unknown {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') {
-    if (Number.isFinite(value)) return value;
-    issues.add(path, `must be a finite JSON number, found ${value}`);
-    return undefined;
-  }
-  if (depth >= MAX_DEPTH) {
-    issues.add(path, `nests deeper than ${MAX_DEPTH} levels`);
-    return undefined;
-  }
-  if (Array.isArray(value)) return value.map((v, i) => copyJson(v, joinPath(path, i), issues, depth + 1));
-  if (isObject(value)) {
-    const proto: unknown = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) {
-      issues.add(path, 'must be a plain JSON object');
-      return undefined;
-    }
-    return Object.fromEntries(
-      Object.keys(value).map((k) => [k, copyJson(value[k], joinPath(path, k), issues, depth + 1)]),
-    );
-  }
-  issues.add(path, `must be a JSON value, found ${describe(value)}`);
-  return undefined;
 }
 
 /** Checks a DigestSet's values as the reference validation does. */

@@ -1,25 +1,15 @@
 // Unit tests of key-based blob signatures (the image-signature format with a file digest and name).
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../../../test/support/errors.js';
 import { signBlob, verifyBlob } from '../src/blob.js';
 import { digestBytes } from '../src/digest.js';
 import { decodeUtf8, utf8 } from '../src/encoding.js';
-import { isVouchError, type VouchErrorCode } from '../src/errors.js';
 import { ImageVerificationError, signImageDigest } from '../src/image-signature.js';
 import { generateKeyPair } from '../src/keys/index.js';
 
 const key = generateKeyPair({ algorithm: 'ecdsa-p256' });
 const digest = digestBytes('sha256', utf8('hello blob'));
 const keys = [key.publicKey];
-
-async function codeOf(run: () => Promise<unknown>): Promise<VouchErrorCode | 'no error'> {
-  try {
-    await run();
-    return 'no error';
-  } catch (e) {
-    if (isVouchError(e)) return e.code;
-    throw e;
-  }
-}
 
 describe('signBlob / verifyBlob', () => {
   it('round-trips with a name, returning the verified subject', async () => {

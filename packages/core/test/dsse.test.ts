@@ -1,6 +1,7 @@
 // Unit and property tests of DSSE: PAE, envelope parsing, signing, and threshold verification (sync and async).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../../../test/support/errors.js';
 import {
   type Envelope,
   type EnvelopeJson,
@@ -12,7 +13,7 @@ import {
   verifyEnvelopeSync,
 } from '../src/dsse.js';
 import { decodeUtf8, encodeBase64, utf8 } from '../src/encoding.js';
-import { isVouchError, ParseError, type VouchErrorCode } from '../src/errors.js';
+import { isVouchError, ParseError } from '../src/errors.js';
 import { type GeneratedKeyAlgorithm, generateKeyPair, type PrivateKey } from '../src/keys/index.js';
 
 const ALGORITHMS: readonly GeneratedKeyAlgorithm[] = ['ed25519', 'ecdsa-p256', 'ecdsa-p384'];
@@ -28,16 +29,6 @@ const [k1, k2, k3, outsider] = [0, 1, 2, 3].map(() => generateKeyPair({ algorith
 
 function signed(keys: readonly PrivateKey[], payload = PAYLOAD, payloadType = TYPE): Envelope {
   return parseEnvelope(signEnvelope({ payloadType, payload, keys }));
-}
-
-async function codeOf(run: () => unknown): Promise<VouchErrorCode | 'no error'> {
-  try {
-    await run();
-    return 'no error';
-  } catch (e) {
-    if (isVouchError(e)) return e.code;
-    throw e;
-  }
 }
 
 function toUrlSafe(b64: string): string {

@@ -1,6 +1,7 @@
 // Unit and property tests of key-based image signatures: sign, verify, every refusal with its own code.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../../../test/support/errors.js';
 import { type BundleJson, encodeBundle, serializeBundle } from '../src/bundle.js';
 import { parseDigest } from '../src/digest.js';
 import { signEnvelope } from '../src/dsse.js';
@@ -34,16 +35,6 @@ async function failure(run: () => Promise<unknown>): Promise<ImageVerificationEr
     throw e;
   }
   throw new Error('expected an ImageVerificationError');
-}
-
-async function codeOf(run: () => Promise<unknown>): Promise<VouchErrorCode | 'no error'> {
-  try {
-    await run();
-    return 'no error';
-  } catch (e) {
-    if (isVouchError(e)) return e.code;
-    throw e;
-  }
 }
 
 function copy(bundle: BundleJson): LooseJson {

@@ -1,8 +1,9 @@
 // Unit and property tests of cosign's legacy simple-signing payload: build, parse, verify-then-parse.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { codeOf } from '../../../test/support/errors.js';
 import { decodeUtf8, encodeBase64, utf8 } from '../src/encoding.js';
-import { isVouchError, type VouchErrorCode } from '../src/errors.js';
+import { isVouchError } from '../src/errors.js';
 import { generateKeyPair } from '../src/keys/index.js';
 import {
   createSimpleSigningPayload,
@@ -15,16 +16,6 @@ const HEX = 'c'.repeat(64);
 const DIGEST = `sha256:${HEX}`;
 const key = generateKeyPair({ algorithm: 'ecdsa-p256' });
 const keys = [key.publicKey];
-
-async function codeOf(run: () => unknown): Promise<VouchErrorCode | 'no error'> {
-  try {
-    await run();
-    return 'no error';
-  } catch (e) {
-    if (isVouchError(e)) return e.code;
-    throw e;
-  }
-}
 
 function signedText(text: string): { payload: Uint8Array; signature: string } {
   const payload = utf8(text);

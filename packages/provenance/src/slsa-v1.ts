@@ -1,8 +1,12 @@
 // The SLSA Provenance v1 predicate: a typed, frozen model checked as the reference Go `Provenance.Validate()`.
 import {
+  copyJson,
   deepFreeze,
+  describeJson as describe,
+  IssueCollector,
   isObject,
   type JsonObject,
+  joinPath as join,
   ParseError,
   parseResourceDescriptor,
   type ResourceDescriptor,
@@ -54,58 +58,8 @@ export interface SlsaProvenanceV1 {
 }
 
 const CODE = 'ERR_MALFORMED_PREDICATE';
-const MAX_DEPTH = 512;
 const RFC3339 =
   /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
-
-/** The problems of one parse, each with its JSON path. */
-class Issues {
-  readonly list: { path: string; message: string }[] = [];
-
-  add(path: string, message: string): void {
-    this.list.push({ path, message });
-  }
-}
-
-function join(base: string, key: string | number): string {
-  return typeof key === 'number' ? `${base}[${key}]` : base ? `${base}.${key}` : key;
-}
-
-function describe(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
-
-/**
- * Copies plain JSON data so the caller's object is neither frozen nor re-read; anything that is not JSON is an
- * issue. `Object.fromEntries` keeps a `__proto__` key as data.
- */
-function copyJson(value: unknown, path: string, issues: Issues, depth = 0): unknown {
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return value;
-  if (typeof value === 'number') {
-    if (Number.isFinite(value)) return value;
-    issues.add(path, `must be a finite JSON number, found ${value}`);
-    return undefined;
-  }
-  if (depth >= MAX_DEPTH) {
-    issues.add(path, `nests deeper than ${MAX_DEPTH} levels`);
-    return undefined;
-  }
-  if (Array.isArray(value)) return value.map((v, i) => copyJson(v, join(path, i), issues, depth + 1));
-  if (isObject(value)) {
-    const proto: unknown = Object.getPrototypeOf(value);
-    if (proto !== Object.prototype && proto !== null) {
-      issues.add(path, 'must be a plain JSON object');
-      return undefined;
-    }
-    return Object.fromEntries(
-      Object.keys(value).map((k) => [k, copyJson(value[k], join(path, k), issues, depth + 1)]),
-    );
-  }
-  issues.add(path, `must be a JSON value, found ${describe(value)}`);
-  return undefined;
-}
 
 /** How protobuf decides whether a field is set: message fields by presence, the others by a non-default value. */
 type FieldKind = 'scalar' | 'message' | 'repeated';
@@ -126,7 +80,12 @@ function isEmptyMessage(obj: JsonObject, fields: Readonly<Record<string, FieldKi
 }
 
 /** Reads an optional string field: absent is fine, another type is an issue. */
-function optionalString(obj: JsonObject, key: string, path: string, issues: Issues): string | undefined {
+function optionalString(
+  obj: JsonObject,
+  key: string,
+  path: string,
+  issues: IssueCollector,
+): string | undefined {
   const v = obj[key];
   if (v === undefined) return undefined;
   if (typeof v === 'string') return v;
@@ -135,7 +94,12 @@ function optionalString(obj: JsonObject, key: string, path: string, issues: Issu
 }
 
 /** Reads a required object field that must hold at least one entry. */
-function requiredObject(obj: JsonObject, key: string, path: string, issues: Issues): JsonObject | undefined {
+function requiredObject(
+  obj: JsonObject,
+  key: string,
+  path: string,
+  issues: IssueCollector,
+): JsonObject | undefined {
   const v = obj[key];
   const at = join(path, key);
   if (v === undefined || v === null) issues.add(at, 'is required: a non-empty object');
@@ -150,7 +114,7 @@ function descriptors(
   obj: JsonObject,
   key: string,
   path: string,
-  issues: Issues,
+  issues: IssueCollector,
 ): readonly ResourceDescriptor[] | undefined {
   const v = obj[key];
   if (v === undefined) return undefined;
@@ -204,7 +168,7 @@ function isRfc3339(text: string): boolean {
   );
 }
 
-function timestamp(obj: JsonObject, key: string, path: string, issues: Issues): void {
+function timestamp(obj: JsonObject, key: string, path: string, issues: IssueCollector): void {
   const v = optionalString(obj, key, path, issues);
   if (v !== undefined && !isRfc3339(v)) {
     issues.add(
@@ -232,7 +196,7 @@ const BUILDER_FIELDS: Readonly<Record<string, FieldKind>> = {
   builderDependencies: 'repeated',
 };
 
-function checkBuildDefinition(bd: JsonObject, issues: Issues): JsonObject {
+function checkBuildDefinition(bd: JsonObject, issues: IssueCollector): JsonObject {
   const path = 'buildDefinition';
   const buildType = optionalString(bd, 'buildType', path, issues);
   if (bd.buildType === undefined || buildType === '')
@@ -246,7 +210,7 @@ function checkBuildDefinition(bd: JsonObject, issues: Issues): JsonObject {
   return resolved === undefined ? bd : { ...bd, resolvedDependencies: resolved };
 }
 
-function checkBuilder(builder: JsonObject, issues: Issues): JsonObject {
+function checkBuilder(builder: JsonObject, issues: IssueCollector): JsonObject {
   const path = 'runDetails.builder';
   const id = optionalString(builder, 'id', path, issues);
   if (builder.id === undefined || id === '') issues.add(join(path, 'id'), 'is required: a non-empty URI');
@@ -265,7 +229,7 @@ function checkBuilder(builder: JsonObject, issues: Issues): JsonObject {
   return deps === undefined ? builder : { ...builder, builderDependencies: deps };
 }
 
-function checkRunDetails(rd: JsonObject, issues: Issues): JsonObject {
+function checkRunDetails(rd: JsonObject, issues: IssueCollector): JsonObject {
   const path = 'runDetails';
   let out: JsonObject = rd;
   const builder = rd.builder;
@@ -306,9 +270,9 @@ function checkRunDetails(rd: JsonObject, issues: Issues): JsonObject {
  * ```
  */
 export function parseSlsaProvenanceV1(predicate: unknown): SlsaProvenanceV1 {
-  const issues = new Issues();
+  const issues = new IssueCollector();
   const copy = copyJson(predicate, '', issues);
-  if (issues.list.length > 0) throw new ParseError(CODE, issues.list);
+  if (issues.issues.length > 0) throw new ParseError(CODE, issues.issues);
   if (!isObject(copy)) {
     throw new ParseError(CODE, [
       { path: '', message: `a SLSA v1 predicate must be an object, found ${describe(copy)}` },
@@ -331,8 +295,8 @@ export function parseSlsaProvenanceV1(predicate: unknown): SlsaProvenanceV1 {
     issues.add('runDetails', 'is required: an object with a builder');
   } else runDetails = checkRunDetails(rd, issues);
 
-  if (issues.list.length > 0 || buildDefinition === undefined || runDetails === undefined) {
-    throw new ParseError(CODE, issues.list);
+  if (issues.issues.length > 0 || buildDefinition === undefined || runDetails === undefined) {
+    throw new ParseError(CODE, issues.issues);
   }
   const result: JsonObject = { ...copy, buildDefinition, runDetails };
   return deepFreeze(asProvenance(result));

@@ -1,7 +1,9 @@
 // vouch: the API users import. Reads files and passes values into the pure packages; holds no verification logic of its own.
 
+// cosign's legacy simple-signing payloads (`.sig` tags) verify against keys with no file I/O, so they come from core as they are.
 export {
   type BundleJson,
+  createSimpleSigningPayload,
   type Digest,
   type ImageReference,
   type ImageVerification,
@@ -10,11 +12,13 @@ export {
   ParseError,
   type PrivateKey,
   type PublicKey,
+  parseSimpleSigningPayload,
   serializeBundle,
   UsageError,
   VerificationError,
   VouchError,
   type VouchErrorCode,
+  verifySimpleSigning,
 } from '@vouch/core';
 export {
   hashFile,
