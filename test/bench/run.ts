@@ -84,18 +84,38 @@ function table(
   }
 }
 
+const SUBJECT = [{ digest: { sha256: '7b3ccabffc97de872a30dfd234fd972a66d247c8cfc69b0550f276481852627c' } }];
+// An image signature (cosign's predicate {}) and a provenance-sized statement (~64 KiB of resolved dependencies).
 const statement = serializeStatement(
+  buildStatement({ subject: SUBJECT, predicateType: 'https://sigstore.dev/cosign/sign/v1', predicate: {} }),
+);
+const provenance = serializeStatement(
   buildStatement({
-    subject: [{ digest: { sha256: '7b3ccabffc97de872a30dfd234fd972a66d247c8cfc69b0550f276481852627c' } }],
-    predicateType: 'https://sigstore.dev/cosign/sign/v1',
-    predicate: {},
+    subject: SUBJECT,
+    predicateType: 'https://slsa.dev/provenance/v1',
+    predicate: {
+      buildDefinition: {
+        buildType: 'https://example.com/build/v1',
+        externalParameters: { repository: 'https://github.com/acme/app' },
+        resolvedDependencies: Array.from({ length: 420 }, (_, i) => ({
+          uri: `pkg:npm/dependency-number-${i}@1.0.${i}`,
+          digest: { sha256: i.toString(16).padStart(64, '0') },
+        })),
+      },
+      runDetails: { builder: { id: 'https://example.com/builder' } },
+    },
   }),
 );
 
 let failures = 0;
-for (const algorithm of ['ed25519', 'ecdsa-p256'] as const) {
+for (const [algorithm, payload] of [
+  ['ed25519', statement],
+  ['ecdsa-p256', statement],
+  ['ed25519', provenance],
+  ['ecdsa-p256', provenance],
+] as const) {
   const key = generateKeyPair({ algorithm });
-  const json = signEnvelope({ payloadType: 'application/vnd.in-toto+json', payload: statement, keys: [key] });
+  const json = signEnvelope({ payloadType: 'application/vnd.in-toto+json', payload, keys: [key] });
   const envelope = parseEnvelope(json);
   const sig = envelope.signatures[0]?.sig;
   if (!sig) throw new Error('no signature');
@@ -141,7 +161,7 @@ for (const algorithm of ['ed25519', 'ecdsa-p256'] as const) {
     notes.set(name, ok ? 'target ≤ 1.25×: met' : 'target ≤ 1.25×: MISSED');
   }
   table(
-    `DSSE verify, ${algorithm} (${statement.length}-byte in-toto statement)`,
+    `DSSE verify, ${algorithm} (${payload.length}-byte in-toto statement)`,
     'raw node:crypto.verify(PAE)',
     results,
     notes,
