@@ -2,7 +2,7 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runBin, runInProcess, withTempDir } from './harness.js';
+import { type RunResult, runBin, runInProcess, withTempDir } from './harness.js';
 
 const DIGEST = 'sha256:7b3ccabffc97de872a30dfd234fd972a66d247c8cfc69b0550f276481852627c';
 const IMAGE = `registry.example.com/acme/app@${DIGEST}`;
@@ -27,6 +27,26 @@ function json(stdout: string): Record<string, unknown> {
   return doc as Record<string, unknown>;
 }
 
+/** `vouch verify` with `--output json` over every bundle and key given, in process unless `run` says otherwise. */
+function verifyJson(options: {
+  image?: string;
+  bundles: readonly string[];
+  keys: readonly string[];
+  threshold?: number;
+  run?: (argv: readonly string[]) => Promise<RunResult>;
+}): Promise<RunResult> {
+  const run = options.run ?? runInProcess;
+  return run([
+    'verify',
+    options.image ?? IMAGE,
+    ...options.bundles.flatMap((b) => ['--bundle', b]),
+    ...options.keys.flatMap((k) => ['--key', k]),
+    ...(options.threshold === undefined ? [] : ['--threshold', String(options.threshold)]),
+    '--output',
+    'json',
+  ]);
+}
+
 async function tamperPayload(path: string, edit: (statement: string) => string): Promise<void> {
   const bundle = JSON.parse(await readFile(path, 'utf8'));
   const statement = Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString('utf8');
@@ -46,7 +66,7 @@ describe('vouch (in-process)', () => {
           ENV,
         );
         expect(s.code, s.stderr).toBe(0);
-        const v = await runInProcess(['verify', IMAGE, '--bundle', bundle, '--key', pub, '--output', 'json']);
+        const v = await verifyJson({ bundles: [bundle], keys: [pub] });
         expect(v.code, v.stderr).toBe(0);
         const doc = json(v.stdout);
         expect(doc.ok).toBe(true);
@@ -66,7 +86,7 @@ describe('vouch (in-process)', () => {
       await tamperPayload(bundle, (s) =>
         s.replace(/"sha256":"[0-9a-f]{64}"/, `"sha256":"${'0'.repeat(64)}"`),
       );
-      const v = await runInProcess(['verify', IMAGE, '--bundle', bundle, '--key', pub, '--output', 'json']);
+      const v = await verifyJson({ bundles: [bundle], keys: [pub] });
       expect(v.code).toBe(1);
       const doc = json(v.stdout);
       expect(doc.ok).toBe(false);
@@ -84,28 +104,10 @@ describe('vouch (in-process)', () => {
       const bundle = join(dir, 'b.json');
       expect((await runInProcess(['sign', IMAGE, '--key', a.key, '--bundle', bundle], ENV)).code).toBe(0);
       const other = IMAGE.replace(/7b3c/, 'ffff');
-      const mismatch = await runInProcess([
-        'verify',
-        other,
-        '--bundle',
-        bundle,
-        '--key',
-        a.pub,
-        '--output',
-        'json',
-      ]);
+      const mismatch = await verifyJson({ image: other, bundles: [bundle], keys: [a.pub] });
       expect(mismatch.code).toBe(1);
       expect(json(mismatch.stdout).error).toMatchObject({ code: 'ERR_DIGEST_MISMATCH' });
-      const wrongKey = await runInProcess([
-        'verify',
-        IMAGE,
-        '--bundle',
-        bundle,
-        '--key',
-        b.pub,
-        '--output',
-        'json',
-      ]);
+      const wrongKey = await verifyJson({ bundles: [bundle], keys: [b.pub] });
       expect(wrongKey.code).toBe(1);
       expect(json(wrongKey.stdout).error).toMatchObject({ code: 'ERR_UNTRUSTED_KEY' });
     }));
@@ -116,72 +118,18 @@ describe('vouch (in-process)', () => {
       const b = await keygen(dir, 'b');
       const bundle = join(dir, 'b.json');
       expect((await runInProcess(['sign', IMAGE, '--key', a.key, '--bundle', bundle], ENV)).code).toBe(0);
-      const two = await runInProcess([
-        'verify',
-        IMAGE,
-        '--bundle',
-        bundle,
-        '--key',
-        a.pub,
-        '--key',
-        b.pub,
-        '--threshold',
-        '2',
-        '-o',
-        'json',
-      ]);
+      const two = await verifyJson({ bundles: [bundle], keys: [a.pub, b.pub], threshold: 2 });
       expect(two.code).toBe(1);
       expect(json(two.stdout).error).toMatchObject({ code: 'ERR_THRESHOLD_NOT_MET' });
       const bundleB = join(dir, 'b2.json');
       expect((await runInProcess(['sign', IMAGE, '--key', b.key, '--bundle', bundleB], ENV)).code).toBe(0);
-      const both = await runInProcess([
-        'verify',
-        IMAGE,
-        '--bundle',
-        bundle,
-        '--bundle',
-        bundleB,
-        '--key',
-        a.pub,
-        '--key',
-        b.pub,
-        '--threshold',
-        '2',
-        '-o',
-        'json',
-      ]);
+      const both = await verifyJson({ bundles: [bundle, bundleB], keys: [a.pub, b.pub], threshold: 2 });
       expect(both.code, both.stderr).toBe(0);
       expect(json(both.stdout).signerKeyIds).toHaveLength(2);
-      const same = await runInProcess([
-        'verify',
-        IMAGE,
-        '--bundle',
-        bundle,
-        '--bundle',
-        bundle,
-        '--key',
-        a.pub,
-        '--key',
-        b.pub,
-        '--threshold',
-        '2',
-        '-o',
-        'json',
-      ]);
+      const same = await verifyJson({ bundles: [bundle, bundle], keys: [a.pub, b.pub], threshold: 2 });
       expect(same.code).toBe(1);
       expect(json(same.stdout).error).toMatchObject({ code: 'ERR_THRESHOLD_NOT_MET' });
-      const three = await runInProcess([
-        'verify',
-        IMAGE,
-        '--bundle',
-        bundle,
-        '--key',
-        a.pub,
-        '--threshold',
-        '3',
-        '-o',
-        'json',
-      ]);
+      const three = await verifyJson({ bundles: [bundle], keys: [a.pub], threshold: 3 });
       expect(three.code).toBe(2);
     }));
 
@@ -256,16 +204,7 @@ describe('vouch (built bin)', () => {
         COSIGN_PASSWORD: ENV.VOUCH_PASSWORD,
       });
       expect(s.code, s.stderr).toBe(0);
-      const v = await runBin([
-        'verify',
-        IMAGE,
-        '--bundle',
-        bundle,
-        '--key',
-        `${prefix}.pub`,
-        '--output',
-        'json',
-      ]);
+      const v = await verifyJson({ bundles: [bundle], keys: [`${prefix}.pub`], run: runBin });
       expect(v.code, v.stderr).toBe(0);
       expect(json(v.stdout).ok).toBe(true);
       const text = await runBin(['verify', IMAGE, '--bundle', bundle, '--key', `${prefix}.pub`], {
@@ -274,16 +213,7 @@ describe('vouch (built bin)', () => {
       expect(text.stdout).not.toContain('\u001b[');
       expect(text.stdout).toContain('Verified OK');
       await tamperPayload(bundle, (st) => st.replace('"predicate":{}', '"predicate":{"x":1}'));
-      const bad = await runBin([
-        'verify',
-        IMAGE,
-        '--bundle',
-        bundle,
-        '--key',
-        `${prefix}.pub`,
-        '--output',
-        'json',
-      ]);
+      const bad = await verifyJson({ bundles: [bundle], keys: [`${prefix}.pub`], run: runBin });
       expect(bad.code).toBe(1);
       expect(json(bad.stdout).ok).toBe(false);
       expect(bad.stderr).toContain('ERR_SIGNATURE_INVALID');

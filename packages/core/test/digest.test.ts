@@ -1,6 +1,8 @@
 // Tests for digest parsing, hashing (bytes and streams) and comparison.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseErrorOf } from '../../../test/support/errors.js';
+import { applyTextEdits, textEdits } from '../../../test/support/text-mutation.js';
 import {
   assertDigest,
   DIGEST_ALGORITHMS,
@@ -26,16 +28,6 @@ const ABC_HEX: Record<DigestAlgorithm, string> = {
     'ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f',
 };
 const EMPTY_SHA256 = 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855';
-
-function parseFailure(fn: () => unknown): ParseError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ParseError) return e;
-    throw e;
-  }
-  throw new Error('expected a ParseError, nothing was thrown');
-}
 
 describe('parseDigest', () => {
   it.each(DIGEST_ALGORITHMS)('accepts %s with lowercase hex of the exact length', (algorithm) => {
@@ -70,7 +62,7 @@ describe('parseDigest', () => {
     ['trailing newline', `sha256:${ABC_HEX.sha256}\n`, /found "\\n" at position 64/],
   ];
   it.each(bad)('refuses %s with ERR_MALFORMED_DIGEST', (_name, input, message) => {
-    const err = parseFailure(() => parseDigest(input, 'subject[0].digest'));
+    const err = parseErrorOf(() => parseDigest(input, 'subject[0].digest'));
     expect(err.code).toBe('ERR_MALFORMED_DIGEST');
     expect(err.issues.length).toBeGreaterThan(0);
     for (const issue of err.issues) expect(issue.path).toBe('subject[0].digest');
@@ -80,7 +72,7 @@ describe('parseDigest', () => {
   });
 
   it('reports a wrong length and uppercase hex together', () => {
-    const err = parseFailure(() => parseDigest(`sha256:${'A'.repeat(10)}`));
+    const err = parseErrorOf(() => parseDigest(`sha256:${'A'.repeat(10)}`));
     expect(err.issues.map((i) => i.message)).toEqual([
       'sha256 hex must be lowercase, found uppercase hex digits',
       'sha256 hex must be 64 characters long, found 10',
@@ -88,7 +80,7 @@ describe('parseDigest', () => {
   });
 
   it('cuts long found values short in messages', () => {
-    const err = parseFailure(() => parseDigest('x'.repeat(10_000)));
+    const err = parseErrorOf(() => parseDigest('x'.repeat(10_000)));
     expect(err.message.length).toBeLessThan(300);
   });
 });
@@ -106,7 +98,7 @@ describe('digestFromHex', () => {
     ['sha256', 'abcd', /must be 64 characters long, found 4/],
     ['sha256', '4faeb1b2...', /found "\." at position 8/],
   ])('refuses (%s, %s)', (algorithm, hex, message) => {
-    const err = parseFailure(() => digestFromHex(algorithm, hex, 'subject[0].digest.sha256'));
+    const err = parseErrorOf(() => digestFromHex(algorithm, hex, 'subject[0].digest.sha256'));
     expect(err.code).toBe('ERR_MALFORMED_DIGEST');
     expect(err.issues[0]?.path).toBe('subject[0].digest.sha256');
     expect(err.message).toMatch(message);
@@ -209,26 +201,8 @@ const validDigestArb = algorithmArb.chain((algorithm) =>
     .map((hex) => ({ algorithm, hex, value: `${algorithm}:${hex}` })),
 );
 
-/** One edit at a position: insert, delete, replace, case flip or duplicate a slice. */
-const editArb = fc.tuple(
-  fc.constantFrom('insert', 'delete', 'replace', 'case', 'dup'),
-  fc.nat(),
-  fc.string({ minLength: 1, maxLength: 2, unit: 'binary' }),
-);
-function mutate(s: string, edits: ReadonlyArray<readonly [string, number, string]>): string {
-  let out = s;
-  for (const [kind, at, text] of edits) {
-    const i = out.length === 0 ? 0 : at % (out.length + 1);
-    if (kind === 'insert') out = out.slice(0, i) + text + out.slice(i);
-    else if (kind === 'delete') out = out.slice(0, i) + out.slice(i + 1);
-    else if (kind === 'replace') out = out.slice(0, i) + text + out.slice(i + text.length);
-    else if (kind === 'case') {
-      const c = out.charAt(i);
-      out = out.slice(0, i) + (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) + out.slice(i + 1);
-    } else out = out.slice(0, i) + out.slice(i, i + 1 + (text.length % 8)) + out.slice(i);
-  }
-  return out;
-}
+/** Text for the edits: one or two arbitrary code points. */
+const editTexts = fc.string({ minLength: 1, maxLength: 2, unit: 'binary' });
 
 /** Parses; anything thrown must be a VouchError with the digest code. Returns the digest or undefined. */
 function tryParse(input: unknown) {
@@ -255,8 +229,8 @@ describe('parseDigest properties', () => {
 
   it('ends mutated valid digests in a digest or ERR_MALFORMED_DIGEST', () => {
     fc.assert(
-      fc.property(validDigestArb, fc.array(editArb, { minLength: 1, maxLength: 3 }), (valid, edits) => {
-        const input = mutate(valid.value, edits);
+      fc.property(validDigestArb, textEdits(editTexts), (valid, edits) => {
+        const input = applyTextEdits(valid.value, edits);
         const d = tryParse(input);
         if (d !== undefined) {
           // Anything that still parses is exactly a well-formed digest.

@@ -2,6 +2,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { codeOf } from '../../../test/support/errors.js';
+import { mutateJson } from '../../../test/support/json-mutation.js';
 import {
   type Envelope,
   type EnvelopeJson,
@@ -267,7 +268,6 @@ describe('properties', () => {
 
   it('parseEnvelope on mutations of a valid envelope: a value or a VouchError; verification passes only unchanged', () => {
     const base = signEnvelope({ payloadType: TYPE, payload: PAYLOAD, keys: [k1] });
-    const baseText = JSON.stringify(base);
     const paths = [
       [],
       ['payload'],
@@ -282,8 +282,7 @@ describe('properties', () => {
         fc.constantFrom(...paths),
         fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom(undefined, '', 'YQ==', 'YQ', '-_', [], {})),
         (path, replacement) => {
-          const copy: unknown = JSON.parse(baseText);
-          const mutated = setPath(copy, path, replacement);
+          const mutated = mutateJson(base, path, replacement);
           outcome(() => {
             const envelope = parseEnvelope(mutated);
             const verified = verifyEnvelopeSync(envelope, { keys: [k1.publicKey] });
@@ -297,19 +296,3 @@ describe('properties', () => {
     );
   });
 });
-
-/** Replaces the value at `path` (the whole value for an empty path). */
-function setPath(root: unknown, path: readonly (string | number)[], value: unknown): unknown {
-  if (path.length === 0) return value;
-  let node = root;
-  for (const key of path.slice(0, -1)) {
-    if (typeof node !== 'object' || node === null) return root;
-    node = (node as Record<string | number, unknown>)[key];
-  }
-  if (typeof node === 'object' && node !== null) {
-    const last = path[path.length - 1] as string | number;
-    if (value === undefined) delete (node as Record<string | number, unknown>)[last];
-    else (node as Record<string | number, unknown>)[last] = value;
-  }
-  return root;
-}

@@ -1,6 +1,7 @@
 // Tests for image reference parsing and normalization, written from the distribution/reference grammar.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { applyTextEdits, textEdits } from '../../../test/support/text-mutation.js';
 import { DIGEST_ALGORITHMS, type DigestAlgorithm, parseDigest } from '../src/digest.js';
 import { ParseError, VouchError } from '../src/errors.js';
 import {
@@ -525,29 +526,11 @@ function tryParse(input: unknown) {
   }
 }
 
-/** One edit at a position: insert, delete, replace, case flip or duplicate a slice. */
-const editArb = fc.tuple(
-  fc.constantFrom('insert', 'delete', 'replace', 'case', 'dup'),
-  fc.nat(),
-  fc.oneof(
-    fc.constantFrom('/', ':', '@', '.', '-', '_', '[', ']', 'A', 'sha256:'),
-    fc.string({ minLength: 1, maxLength: 2, unit: 'binary' }),
-  ),
+/** Text for the edits: reference punctuation, or one or two arbitrary code points. */
+const editTexts = fc.oneof(
+  fc.constantFrom('/', ':', '@', '.', '-', '_', '[', ']', 'A', 'sha256:'),
+  fc.string({ minLength: 1, maxLength: 2, unit: 'binary' }),
 );
-function mutate(s: string, edits: ReadonlyArray<readonly [string, number, string]>): string {
-  let out = s;
-  for (const [kind, at, text] of edits) {
-    const i = at % (out.length + 1);
-    if (kind === 'insert') out = out.slice(0, i) + text + out.slice(i);
-    else if (kind === 'delete') out = out.slice(0, i) + out.slice(i + 1);
-    else if (kind === 'replace') out = out.slice(0, i) + text + out.slice(i + text.length);
-    else if (kind === 'case') {
-      const c = out.charAt(i);
-      out = out.slice(0, i) + (c === c.toUpperCase() ? c.toLowerCase() : c.toUpperCase()) + out.slice(i + 1);
-    } else out = out.slice(0, i) + out.slice(i, i + 1 + ((text.length * 7) % 16)) + out.slice(i);
-  }
-  return out;
-}
 
 function expectRoundTrip(input: unknown): void {
   const ref = tryParse(input);
@@ -568,8 +551,8 @@ describe('parseImageReference properties', () => {
 
   it('ends mutated valid references in a reference or ERR_MALFORMED_REFERENCE, and round-trips survivors', () => {
     fc.assert(
-      fc.property(validReferenceArb, fc.array(editArb, { minLength: 1, maxLength: 3 }), (g, edits) =>
-        expectRoundTrip(mutate(g.input, edits)),
+      fc.property(validReferenceArb, textEdits(editTexts), (g, edits) =>
+        expectRoundTrip(applyTextEdits(g.input, edits)),
       ),
       { numRuns: 10_000 },
     );

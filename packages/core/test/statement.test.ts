@@ -1,8 +1,10 @@
 // Unit and property tests of in-toto Statement parsing, building and serialization.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { outcomeOf, parseErrorOf } from '../../../test/support/errors.js';
+import { mutatedJson } from '../../../test/support/json-mutation.js';
 import { utf8 } from '../src/encoding.js';
-import { ParseError, VouchError } from '../src/errors.js';
+import { ParseError } from '../src/errors.js';
 import {
   buildStatement,
   parseResourceDescriptor,
@@ -24,17 +26,6 @@ function valid(): Record<string, unknown> {
     predicateType: 'https://example.com/p/v1',
     predicate: { a: 1 },
   };
-}
-
-/** The ParseError thrown by `fn`, or a failed test. */
-function parseErrorOf(fn: () => unknown): ParseError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ParseError) return e;
-    throw e;
-  }
-  throw new Error('expected a ParseError, nothing was thrown');
 }
 
 describe('parseStatement', () => {
@@ -222,58 +213,13 @@ describe('statementHasSubjectDigest', () => {
 
 // --- property tests: any input ends in a value or a coded VouchError, never another exception ---
 
-/** Every path (as key lists) inside a JSON value, the root included. */
-function paths(value: unknown, prefix: (string | number)[] = []): (string | number)[][] {
-  const out = [prefix];
-  if (Array.isArray(value)) value.forEach((v, i) => void out.push(...paths(v, [...prefix, i])));
-  else if (typeof value === 'object' && value !== null) {
-    for (const [k, v] of Object.entries(value)) out.push(...paths(v, [...prefix, k]));
-  }
-  return out;
-}
-
-/** A copy of `value` with the node at `path` replaced (or deleted when `replacement` is undefined). */
-function mutate(value: unknown, path: readonly (string | number)[], replacement: unknown): unknown {
-  const [head, ...rest] = path;
-  if (head === undefined) return replacement;
-  if (Array.isArray(value)) {
-    const copy = [...value];
-    if (rest.length === 0 && replacement === undefined) copy.splice(Number(head), 1);
-    else copy[Number(head)] = mutate(copy[Number(head)], rest, replacement);
-    return copy;
-  }
-  if (typeof value === 'object' && value !== null) {
-    const copy: Record<string, unknown> = { ...value };
-    if (rest.length === 0 && replacement === undefined) delete copy[head];
-    else copy[head] = mutate(copy[head], rest, replacement);
-    return copy;
-  }
-  return value;
-}
-
 function mutated(bases: readonly unknown[]): fc.Arbitrary<unknown> {
-  return fc
-    .tuple(
-      fc.constantFrom(...bases),
-      fc.nat(),
-      fc.option(fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('', 'abc', HEX64, {}, [])), {
-        nil: undefined,
-      }),
-    )
-    .map(([base, pick, replacement]) => {
-      const all = paths(base);
-      return mutate(base, all[pick % all.length] ?? [], replacement);
-    });
-}
-
-function outcome(fn: () => unknown): 'value' | 'error' {
-  try {
-    fn();
-    return 'value';
-  } catch (e) {
-    if (e instanceof VouchError && typeof e.code === 'string' && e.code.startsWith('ERR_')) return 'error';
-    throw e;
-  }
+  return mutatedJson(
+    bases,
+    fc.option(fc.oneof(fc.jsonValue({ maxDepth: 2 }), fc.constantFrom('', 'abc', HEX64, {}, [])), {
+      nil: undefined,
+    }),
+  );
 }
 
 const bases = [
@@ -291,7 +237,7 @@ const bases = [
 describe('properties', () => {
   it('parseStatement: random JSON gives a value or a coded VouchError', () => {
     fc.assert(
-      fc.property(fc.jsonValue(), (v) => void outcome(() => parseStatement(v))),
+      fc.property(fc.jsonValue(), (v) => void outcomeOf(() => parseStatement(v))),
       { numRuns: 10_000 },
     );
   });
@@ -299,7 +245,7 @@ describe('properties', () => {
   it('parseStatement: mutated valid statements give a frozen valid value or a coded VouchError', () => {
     fc.assert(
       fc.property(mutated(bases), (v) => {
-        if (outcome(() => parseStatement(v)) === 'value') {
+        if (outcomeOf(() => parseStatement(v)) === 'value') {
           const s = parseStatement(v);
           expect(Object.isFrozen(s)).toBe(true);
           expect(s.subject.length).toBeGreaterThan(0);
@@ -313,14 +259,14 @@ describe('properties', () => {
 
   it('parseResourceDescriptor: random and mutated input gives a value or a coded VouchError', () => {
     fc.assert(
-      fc.property(fc.jsonValue(), (v) => void outcome(() => parseResourceDescriptor(v))),
+      fc.property(fc.jsonValue(), (v) => void outcomeOf(() => parseResourceDescriptor(v))),
       { numRuns: 10_000 },
     );
     fc.assert(
       fc.property(
         mutated([{ name: 'n', uri: 'u', digest: { sha256: HEX64 }, content: 'YQ==', annotations: { a: 1 } }]),
         (v) => {
-          void outcome(() => parseResourceDescriptor(v));
+          void outcomeOf(() => parseResourceDescriptor(v));
         },
       ),
       { numRuns: 10_000 },
@@ -329,7 +275,7 @@ describe('properties', () => {
 
   it('parseStatementJson: random bytes give a value or a coded VouchError', () => {
     fc.assert(
-      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => void outcome(() => parseStatementJson(b))),
+      fc.property(fc.uint8Array({ maxLength: 64 }), (b) => void outcomeOf(() => parseStatementJson(b))),
       {
         numRuns: 10_000,
       },
