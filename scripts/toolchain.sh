@@ -1,7 +1,7 @@
 # Sourced by ./run: puts a Node >= 22.22 and the pinned pnpm first on PATH.
 # When the machine's Node is older (or pnpm is missing) both come from the npm registry (the `node`
 # package ships Node's binaries) into a cache folder; nothing outside it and the project is touched.
-NODE_PIN="24.9.0"
+NODE_PIN="24.21.0"
 PNPM_PIN="10.34.8"
 NODE_MIN="22.22.0"
 
