@@ -20,5 +20,13 @@ export {
 } from './json.js';
 export * from './keys/index.js';
 export * from './reference.js';
+export * from './sigstore/certificate.js';
+export * from './sigstore/identity.js';
+export * from './sigstore/signing-config.js';
+export * from './sigstore/timestamp.js';
+export * from './sigstore/tlog.js';
+export * from './sigstore/trusted-root.js';
+export type * from './sigstore/types.js';
+export * from './sigstore/verify.js';
 export * from './simple-signing.js';
 export * from './statement.js';
