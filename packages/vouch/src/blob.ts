@@ -3,6 +3,8 @@
 import { basename } from 'node:path';
 import {
   type BundleJson,
+  buildStatement,
+  COSIGN_SIGN_PREDICATE_TYPE,
   type Digest,
   digestStream,
   type ImageVerification,
@@ -13,7 +15,13 @@ import {
   verifyBlob as verifyBlobDigest,
 } from '@vouch/core';
 import { readChunks, writeFileAtomic } from './files.js';
-import { type BundleSource, readBundle } from './image.js';
+import { type BundleSource, readBundle, requireOneSigner } from './image.js';
+import {
+  type KeylessBundleJson,
+  type KeylessOptions,
+  serializeKeylessBundle,
+  signStatementKeyless,
+} from './keyless.js';
 
 /**
  * SHA-256 of a file, read as a stream in 1 MiB chunks.
@@ -27,12 +35,26 @@ export function hashFile(path: string): Promise<Digest> {
   return digestStream(readChunks(path), 'sha256');
 }
 
-export interface SignBlobOptions {
+interface SignBlobCommon {
   readonly file: string;
-  readonly key: PrivateKey;
   /** Also write the bundle atomically to this path. */
   readonly bundlePath?: string;
 }
+
+/** Signing a file with a key. */
+export interface SignBlobKeyOptions extends SignBlobCommon {
+  readonly key: PrivateKey;
+  readonly keyless?: never;
+}
+
+/** Signing a file keyless: a Fulcio certificate for an OIDC identity, witnessed by Rekor and/or TSAs. */
+export interface SignBlobKeylessOptions extends SignBlobCommon {
+  readonly keyless: KeylessOptions;
+  readonly key?: never;
+}
+
+/** Exactly one of `key` or `keyless`. */
+export type SignBlobOptions = SignBlobKeyOptions | SignBlobKeylessOptions;
 
 export interface SignBlobResult {
   readonly digest: Digest;
@@ -40,16 +62,41 @@ export interface SignBlobResult {
   readonly keyId: string;
 }
 
+/** What keyless file signing returns: the bundle and the Fulcio certificate (PEM) that signed it. */
+export interface KeylessSignBlobResult {
+  readonly digest: Digest;
+  readonly bundle: KeylessBundleJson;
+  readonly certificate: string;
+}
+
 /**
- * Signs a file: the statement's subject is the file's SHA-256 (named by its base name).
+ * Signs a file: the statement's subject is the file's SHA-256 (named by its base name); with a key, or keyless.
  *
+ * @throws UsageError `ERR_USAGE` unless exactly one of `key` and `keyless` is given; keyless: `ERR_IO` when a
+ *   Sigstore service fails
  * @example
  * ```ts
  * await signBlob({ file: 'app.tgz', key, bundlePath: 'app.tgz.sigstore.json' });
+ * await signBlob({ file: 'app.tgz', keyless: { fulcioUrl, rekorUrls: [rekorUrl], env: process.env } });
  * ```
  */
-export async function signBlob(options: SignBlobOptions): Promise<SignBlobResult> {
+export async function signBlob(options: SignBlobKeyOptions): Promise<SignBlobResult>;
+export async function signBlob(options: SignBlobKeylessOptions): Promise<KeylessSignBlobResult>;
+export async function signBlob(options: SignBlobOptions): Promise<SignBlobResult | KeylessSignBlobResult>;
+export async function signBlob(options: SignBlobOptions): Promise<SignBlobResult | KeylessSignBlobResult> {
+  requireOneSigner(options);
   const digest = await hashFile(options.file);
+  if (options.keyless !== undefined) {
+    const statement = buildStatement({
+      subject: [{ name: basename(options.file), digest: { [digest.algorithm]: digest.hex } }],
+      predicateType: COSIGN_SIGN_PREDICATE_TYPE,
+      predicate: {},
+    });
+    const { bundle, certificate } = await signStatementKeyless({ statement, keyless: options.keyless });
+    if (options.bundlePath !== undefined)
+      await writeFileAtomic(options.bundlePath, `${serializeKeylessBundle(bundle)}\n`);
+    return { digest, bundle, certificate };
+  }
   const bundle = signBlobDigest({ digest, name: basename(options.file), key: options.key });
   if (options.bundlePath !== undefined)
     await writeFileAtomic(options.bundlePath, `${serializeBundle(bundle)}\n`);

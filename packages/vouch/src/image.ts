@@ -1,9 +1,12 @@
 // Sign and verify image digests with keys: resolve inputs (files, references), then hand values to @vouch/core.
 import {
   type BundleJson,
+  buildStatement,
+  COSIGN_SIGN_PREDICATE_TYPE,
   type Digest,
   type ImageReference,
   type ImageSignaturesVerification,
+  ParseError,
   type PrivateKey,
   type PublicKey,
   parseImageReference,
@@ -11,9 +14,16 @@ import {
   requireDigest,
   serializeBundle,
   signImageDigest,
+  UsageError,
   verifyImageSignatures,
 } from '@vouch/core';
 import { readDocument, writeFileAtomic } from './files.js';
+import {
+  type KeylessBundleJson,
+  type KeylessOptions,
+  serializeKeylessBundle,
+  signStatementKeyless,
+} from './keyless.js';
 
 /** A bundle given to a verify call: its parsed JSON, its bytes, or a file path. */
 export type BundleSource =
@@ -37,15 +47,29 @@ function isBundleList(value: BundleSource | readonly BundleSource[]): value is r
   return Array.isArray(value);
 }
 
-export interface SignImageOptions {
+interface SignImageCommon {
   /** `registry/repository@sha256:<hex>` (a tag alone is refused: vouch signs digests). */
   readonly image: string;
-  readonly key: PrivateKey;
   /** Annotations recorded in the signed statement's subject. */
   readonly annotations?: Readonly<Record<string, string>>;
   /** Also write the bundle atomically to this path. */
   readonly bundlePath?: string;
 }
+
+/** Signing with a key. */
+export interface SignImageKeyOptions extends SignImageCommon {
+  readonly key: PrivateKey;
+  readonly keyless?: never;
+}
+
+/** Signing keyless: a Fulcio certificate for an OIDC identity, witnessed by Rekor and/or TSAs. */
+export interface SignImageKeylessOptions extends SignImageCommon {
+  readonly keyless: KeylessOptions;
+  readonly key?: never;
+}
+
+/** Exactly one of `key` or `keyless`. */
+export type SignImageOptions = SignImageKeyOptions | SignImageKeylessOptions;
 
 export interface SignImageResult {
   readonly reference: ImageReference;
@@ -54,19 +78,75 @@ export interface SignImageResult {
   readonly keyId: string;
 }
 
+/** What keyless image signing returns: the bundle and the Fulcio certificate (PEM) that signed it. */
+export interface KeylessSignImageResult {
+  readonly reference: ImageReference;
+  readonly digest: Digest;
+  readonly bundle: KeylessBundleJson;
+  readonly certificate: string;
+}
+
+/** Refuses options that give both or neither of `key` and `keyless` (JavaScript callers bypass the union). */
+export function requireOneSigner(options: { readonly key?: unknown; readonly keyless?: unknown }): void {
+  const hasKey = options.key !== undefined;
+  const hasKeyless = options.keyless !== undefined;
+  if (hasKey === hasKeyless) {
+    throw new UsageError(
+      'ERR_USAGE',
+      hasKey ? 'give either key or keyless, not both' : 'give a key to sign with, or keyless options',
+    );
+  }
+}
+
 /**
  * Signs an image digest: an in-toto statement (predicate `https://sigstore.dev/cosign/sign/v1`) in DSSE
- * in a Sigstore bundle v0.3, as cosign v3 writes it.
+ * in a Sigstore bundle v0.3, as cosign v3 writes it; with a key, or keyless (Fulcio + Rekor / TSA).
  *
+ * @throws UsageError `ERR_USAGE` unless exactly one of `key` and `keyless` is given; keyless: `ERR_IO` when a
+ *   Sigstore service fails
  * @example
  * ```ts
  * const key = await loadPrivateKey('cosign.key', { password });
  * const { bundle } = await signImage({ image: 'ghcr.io/acme/app@sha256:…', key, bundlePath: 'app.sigstore.json' });
+ * const keyless = await signImage({
+ *   image: 'ghcr.io/acme/app@sha256:…',
+ *   keyless: { fulcioUrl: 'https://fulcio.sigstore.dev', rekorUrls: ['https://rekor.sigstore.dev'], env: process.env },
+ * });
  * ```
  */
-export async function signImage(options: SignImageOptions): Promise<SignImageResult> {
+export async function signImage(options: SignImageKeyOptions): Promise<SignImageResult>;
+export async function signImage(options: SignImageKeylessOptions): Promise<KeylessSignImageResult>;
+export async function signImage(options: SignImageOptions): Promise<SignImageResult | KeylessSignImageResult>;
+export async function signImage(
+  options: SignImageOptions,
+): Promise<SignImageResult | KeylessSignImageResult> {
+  requireOneSigner(options);
   const reference = parseImageReference(options.image);
   const digest = requireDigest(reference);
+  if (options.keyless !== undefined) {
+    if (digest.algorithm !== 'sha256') {
+      throw new ParseError('ERR_MALFORMED_DIGEST', [
+        {
+          path: 'digest',
+          message: `must be a sha256 digest (an image signature's subject is sha256), found ${digest.algorithm}`,
+        },
+      ]);
+    }
+    const statement = buildStatement({
+      subject: [
+        {
+          digest: { sha256: digest.hex },
+          ...(options.annotations ? { annotations: options.annotations } : {}),
+        },
+      ],
+      predicateType: COSIGN_SIGN_PREDICATE_TYPE,
+      predicate: {},
+    });
+    const { bundle, certificate } = await signStatementKeyless({ statement, keyless: options.keyless });
+    if (options.bundlePath !== undefined)
+      await writeFileAtomic(options.bundlePath, `${serializeKeylessBundle(bundle)}\n`);
+    return { reference, digest, bundle, certificate };
+  }
   const bundle = signImageDigest({
     digest,
     key: options.key,

@@ -22,6 +22,9 @@ export {
 } from '@vouch/core';
 export {
   hashFile,
+  type KeylessSignBlobResult,
+  type SignBlobKeylessOptions,
+  type SignBlobKeyOptions,
   type SignBlobOptions,
   type SignBlobResult,
   signBlob,
@@ -31,6 +34,9 @@ export {
 export { MAX_DOCUMENT_BYTES, readDocument, type WriteOptions, writeFileAtomic } from './files.js';
 export {
   type BundleSource,
+  type KeylessSignImageResult,
+  type SignImageKeylessOptions,
+  type SignImageKeyOptions,
   type SignImageOptions,
   type SignImageResult,
   signImage,
@@ -38,6 +44,16 @@ export {
   type VerifyImageResult,
   verifyImage,
 } from './image.js';
+export {
+  type KeylessBundleJson,
+  type KeylessOptions,
+  type KeylessSignature,
+  PUBLIC_GOOD_KEYLESS,
+  resolveIdentityToken,
+  serializeKeylessBundle,
+  signStatementKeyless,
+  type TlogEntryJson,
+} from './keyless.js';
 export {
   type GeneratedKeyAlgorithm,
   type GenerateKeyPairOptions,
@@ -51,3 +67,6 @@ export {
   type WrittenKeyPair,
   writeKeyPair,
 } from './keys.js';
+export { keylessOptionsFromSigningConfig, loadSigningConfig } from './signing-config-file.js';
+export { type ArtifactSource, type VerifyBundleOptions, verifyBundle } from './sigstore.js';
+export { loadTrustedRoot, publicGoodTrustedRoot, type TrustedRootSource } from './trusted-root.js';

@@ -1,47 +1,164 @@
-// vouch sign / vouch sign-blob: sign an image digest or a file with a key into a Sigstore bundle v0.3.
-import { type BundleJson, serializeBundle, signBlob, signImage } from 'vouch';
-import { annotations, parseCommandArgs, required, stringFlag, stringFlags } from '../args.js';
+// vouch sign / vouch sign-blob: sign an image digest or a file, with a key or keyless, into a Sigstore bundle v0.3.
+import {
+  type BundleJson,
+  type KeylessBundleJson,
+  type KeylessOptions,
+  keylessOptionsFromSigningConfig,
+  loadSigningConfig,
+  PUBLIC_GOOD_KEYLESS,
+  serializeBundle,
+  serializeKeylessBundle,
+  signBlob,
+  signImage,
+  UsageError,
+} from 'vouch';
+import {
+  annotations,
+  booleanFlag,
+  type ParsedArgs,
+  parseCommandArgs,
+  required,
+  stringFlag,
+  stringFlags,
+} from '../args.js';
 import { EXIT_OK } from '../exit.js';
-import { createRenderer } from '../render.js';
+import type { CliIo } from '../io.js';
+import { createRenderer, type Renderer } from '../render.js';
 import { help } from './keygen.js';
 import { privateKeyFromFile } from './keys.js';
 import type { Command } from './types.js';
+
+const KEYLESS_OPTIONS = {
+  keyless: { type: 'boolean', default: false },
+  'identity-token': { type: 'string' },
+  'fulcio-url': { type: 'string' },
+  'rekor-url': { type: 'string', multiple: true },
+  'rekor-v2': { type: 'boolean', default: false },
+  'timestamp-server-url': { type: 'string', multiple: true },
+  'signing-config': { type: 'string' },
+} as const;
 
 const SIGN_OPTIONS = {
   key: { type: 'string' },
   bundle: { type: 'string' },
   annotation: { type: 'string', short: 'a', multiple: true },
+  ...KEYLESS_OPTIONS,
 } as const;
 
-function bundleLines(bundle: BundleJson, bundlePath: string | undefined, what: string): string[] {
+const KEYLESS_USAGE = `  --keyless               sign with a short-lived Fulcio certificate for an OIDC identity (not with --key)
+  --identity-token T      the OIDC token; else SIGSTORE_ID_TOKEN, else GitHub Actions' OIDC request variables
+  --fulcio-url U          Fulcio; with --rekor-url and/or --timestamp-server-url (repeatable)
+  --rekor-v2              write Rekor v2 entries
+  --signing-config FILE   take the services from a Sigstore signing_config.json (flags override it)
+  Without a signing config or URLs, Sigstore public-good's Fulcio and Rekor are used (over the network).`;
+
+function isKeyBundle(bundle: BundleJson | KeylessBundleJson): bundle is BundleJson {
+  return 'publicKey' in bundle.verificationMaterial;
+}
+
+function bundleLines(
+  bundle: BundleJson | KeylessBundleJson,
+  bundlePath: string | undefined,
+  what: string,
+): string[] {
   // Without --bundle the bundle itself is the result, on stdout.
-  return bundlePath === undefined
-    ? [serializeBundle(bundle)]
-    : [`Signed ${what}`, `Bundle written to ${bundlePath}`];
+  if (bundlePath !== undefined) return [`Signed ${what}`, `Bundle written to ${bundlePath}`];
+  return [isKeyBundle(bundle) ? serializeBundle(bundle) : serializeKeylessBundle(bundle)];
+}
+
+/** The keyless flags given without --keyless, or --key with it, are usage errors. */
+function checkSignerFlags(args: ParsedArgs): boolean {
+  const keyless = booleanFlag(args, 'keyless');
+  if (keyless && stringFlag(args, 'key') !== undefined) {
+    throw new UsageError('ERR_USAGE', '--key and --keyless are mutually exclusive');
+  }
+  if (!keyless) {
+    for (const flag of Object.keys(KEYLESS_OPTIONS)) {
+      const v = args.values[flag];
+      if (flag !== 'keyless' && v !== undefined && v !== false) {
+        throw new UsageError('ERR_USAGE', `--${flag} needs --keyless`);
+      }
+    }
+  }
+  return keyless;
+}
+
+/** Keyless options from a signing config and/or flags; public-good only when nothing names a service. */
+async function keylessFromArgs(args: ParsedArgs, io: CliIo, out: Renderer): Promise<KeylessOptions> {
+  const configPath = stringFlag(args, 'signing-config');
+  const fulcioUrl = stringFlag(args, 'fulcio-url');
+  const rekorUrls = stringFlags(args, 'rekor-url');
+  const tsaUrls = stringFlags(args, 'timestamp-server-url');
+  const token = stringFlag(args, 'identity-token');
+  const common = {
+    env: io.env,
+    ...(token === undefined ? {} : { identityToken: token }),
+  };
+  let base: KeylessOptions | undefined;
+  if (configPath !== undefined) {
+    base = keylessOptionsFromSigningConfig({ config: await loadSigningConfig(configPath), now: new Date() });
+  } else if (fulcioUrl === undefined && rekorUrls.length === 0 && tsaUrls.length === 0) {
+    out.info(
+      `Keyless signing uses the network: Sigstore public-good Fulcio (${PUBLIC_GOOD_KEYLESS.fulcioUrl}) and Rekor (${PUBLIC_GOOD_KEYLESS.rekorUrls.join(', ')}); the signing identity is recorded in a public log.`,
+    );
+    return { ...common, fulcioUrl: PUBLIC_GOOD_KEYLESS.fulcioUrl, rekorUrls: PUBLIC_GOOD_KEYLESS.rekorUrls };
+  }
+  const rekorV2 = booleanFlag(args, 'rekor-v2') || base?.rekorV2 === true;
+  const options: KeylessOptions = {
+    ...common,
+    fulcioUrl: required(fulcioUrl ?? base?.fulcioUrl, '--fulcio-url (or --signing-config)'),
+    rekorUrls: rekorUrls.length > 0 ? rekorUrls : (base?.rekorUrls ?? []),
+    tsaUrls: tsaUrls.length > 0 ? tsaUrls : (base?.tsaUrls ?? []),
+    ...(rekorV2 ? { rekorV2 } : {}),
+  };
+  const services = [
+    `Fulcio ${options.fulcioUrl}`,
+    ...(options.rekorUrls ?? []).map((u) => `Rekor${rekorV2 ? ' v2' : ''} ${u}`),
+    ...(options.tsaUrls ?? []).map((u) => `TSA ${u}`),
+  ];
+  out.info(`Keyless signing uses the network: ${services.join(', ')}`);
+  return options;
 }
 
 export const sign: Command = {
   name: 'sign',
-  summary: 'sign an image digest with a key',
-  usage: `vouch sign IMAGE@DIGEST --key KEY [--annotation k=v]... [--bundle OUT] [--output text|json]
+  summary: 'sign an image digest with a key, or keyless',
+  usage: `vouch sign IMAGE@DIGEST (--key KEY | --keyless [keyless flags]) [--annotation k=v]... [--bundle OUT] [--output text|json]
 
-  --key         private key file (cosign's encrypted format, PKCS#8, SEC1, PKCS#1 or JWK)
-  --annotation  recorded in the signed statement's subject (repeatable)
-  --bundle      write the Sigstore bundle here (atomically); without it the bundle goes to stdout`,
+  --key                   private key file (cosign's encrypted format, PKCS#8, SEC1, PKCS#1 or JWK)
+  --annotation            recorded in the signed statement's subject (repeatable)
+  --bundle                write the Sigstore bundle here (atomically); without it the bundle goes to stdout
+${KEYLESS_USAGE}`,
   async run(argv, io) {
     const args = parseCommandArgs(argv, SIGN_OPTIONS, ['IMAGE@DIGEST']);
     if (args.help) return help(io, this.usage);
     const out = createRenderer(io, args.format);
     const [image = ''] = args.positionals;
-    const key = await privateKeyFromFile(required(stringFlag(args, 'key'), '--key'), io);
+    const keyless = checkSignerFlags(args);
     const bundlePath = stringFlag(args, 'bundle');
     const notes = annotations(stringFlags(args, 'annotation'));
-    const result = await signImage({
+    const common = {
       image,
-      key,
       ...(notes ? { annotations: notes } : {}),
       ...(bundlePath === undefined ? {} : { bundlePath }),
-    });
+    };
+    if (keyless) {
+      const result = await signImage({ ...common, keyless: await keylessFromArgs(args, io, out) });
+      out.result(
+        {
+          ok: true,
+          command: 'sign',
+          image: result.reference.canonical,
+          digest: result.digest.value,
+          certificate: result.certificate,
+          ...(bundlePath === undefined ? { bundle: result.bundle } : { bundlePath }),
+        },
+        bundleLines(result.bundle, bundlePath, `${result.reference.canonical} keyless (Fulcio certificate)`),
+      );
+      return EXIT_OK;
+    }
+    const key = await privateKeyFromFile(required(stringFlag(args, 'key'), '--key (or --keyless)'), io);
+    const result = await signImage({ ...common, key });
     out.result(
       {
         ok: true,
@@ -59,18 +176,44 @@ export const sign: Command = {
 
 export const signBlobCommand: Command = {
   name: 'sign-blob',
-  summary: 'sign a file with a key',
-  usage: `vouch sign-blob FILE --key KEY [--bundle OUT] [--output text|json]
+  summary: 'sign a file with a key, or keyless',
+  usage: `vouch sign-blob FILE (--key KEY | --keyless [keyless flags]) [--bundle OUT] [--output text|json]
 
-  The statement's subject is the file's SHA-256, hashed as a stream.`,
+  The statement's subject is the file's SHA-256, hashed as a stream.
+${KEYLESS_USAGE}`,
   async run(argv, io) {
-    const args = parseCommandArgs(argv, { key: SIGN_OPTIONS.key, bundle: SIGN_OPTIONS.bundle }, ['FILE']);
+    const args = parseCommandArgs(
+      argv,
+      { key: SIGN_OPTIONS.key, bundle: SIGN_OPTIONS.bundle, ...KEYLESS_OPTIONS },
+      ['FILE'],
+    );
     if (args.help) return help(io, this.usage);
     const out = createRenderer(io, args.format);
     const [file = ''] = args.positionals;
-    const key = await privateKeyFromFile(required(stringFlag(args, 'key'), '--key'), io);
+    const keyless = checkSignerFlags(args);
     const bundlePath = stringFlag(args, 'bundle');
-    const result = await signBlob({ file, key, ...(bundlePath === undefined ? {} : { bundlePath }) });
+    const common = { file, ...(bundlePath === undefined ? {} : { bundlePath }) };
+    if (keyless) {
+      const result = await signBlob({ ...common, keyless: await keylessFromArgs(args, io, out) });
+      out.result(
+        {
+          ok: true,
+          command: 'sign-blob',
+          file,
+          digest: result.digest.value,
+          certificate: result.certificate,
+          ...(bundlePath === undefined ? { bundle: result.bundle } : { bundlePath }),
+        },
+        bundleLines(
+          result.bundle,
+          bundlePath,
+          `${file} (${result.digest.value}) keyless (Fulcio certificate)`,
+        ),
+      );
+      return EXIT_OK;
+    }
+    const key = await privateKeyFromFile(required(stringFlag(args, 'key'), '--key (or --keyless)'), io);
+    const result = await signBlob({ ...common, key });
     out.result(
       {
         ok: true,
