@@ -16,6 +16,7 @@ import {
   TEST_ISSUER,
   TEST_SUBJECT,
 } from '../support/sigstore-services.js';
+import { VECTORS_DIR } from '../support/vectors.js';
 
 // protobuf-specs is @sigstore/verify's own dependency: load its TrustedRoot reader from there (not a root dependency).
 type ProtoTrustedRoot = Parameters<typeof toTrustMaterial>[0];
@@ -24,7 +25,7 @@ const specs = fromVerify('@sigstore/protobuf-specs') as {
   TrustedRoot: { fromJSON(o: unknown): ProtoTrustedRoot };
 };
 
-const PUBLIC_GOOD = '/work/shared/vectors/trusted-roots/public-good.json';
+const PUBLIC_GOOD = join(VECTORS_DIR, 'trusted-roots/public-good.json');
 const HEX = '7b3ccabffc97de872a30dfd234fd972a66d247c8cfc69b0550f276481852627c';
 const IMAGE = `registry.example.com/acme/app@sha256:${HEX}`;
 

@@ -144,38 +144,56 @@ function rekorV1Route(tlog: TLog): Route {
   };
 }
 
-/** Rekor v2: the canonical `dsse` 0.0.2 entry, index 0 of a one-leaf tree, no SET and no integrated time. */
+/** Rekor v2: the canonical `dsse` or `hashedrekord` 0.0.2 entry, index 0 of a one-leaf tree, no SET and no integrated time. */
 function rekorV2Route(tlog: TLog): Route {
   return async (_req, body) => {
-    const request = jsonBody(body).dsseRequestV002 as
+    const json = jsonBody(body);
+    const dsse = json.dsseRequestV002 as
       | {
           envelope: EnvelopeJsonShape;
           verifiers: { x509Certificate?: { rawBytes: string }; keyDetails: string }[];
         }
       | undefined;
-    if (!request)
-      return { status: 400, type: 'text/plain', body: Buffer.from('only dsseRequestV002 is served') };
-    const [verifier] = request.verifiers;
-    const canonical = {
-      apiVersion: '0.0.2',
-      kind: 'dsse',
-      spec: {
+    const hashed = json.hashedRekordRequestV002 as
+      | { digest: string; signature: { content: string; verifier: Record<string, unknown> } }
+      | undefined;
+    let kind: string;
+    let spec: Record<string, unknown>;
+    if (dsse) {
+      const [verifier] = dsse.verifiers;
+      kind = 'dsse';
+      spec = {
         dsseV002: {
           payloadHash: {
             algorithm: 'SHA2_256',
-            digest: sha256(Buffer.from(request.envelope.payload, 'base64')).toString('base64'),
+            digest: sha256(Buffer.from(dsse.envelope.payload, 'base64')).toString('base64'),
           },
-          signatures: request.envelope.signatures.map((sg) => ({ content: sg.sig, verifier })),
+          signatures: dsse.envelope.signatures.map((sg) => ({ content: sg.sig, verifier })),
         },
-      },
-    };
+      };
+    } else if (hashed) {
+      kind = 'hashedrekord';
+      spec = {
+        hashedRekordV002: {
+          data: { algorithm: 'SHA2_256', digest: hashed.digest },
+          signature: hashed.signature,
+        },
+      };
+    } else {
+      return {
+        status: 400,
+        type: 'text/plain',
+        body: Buffer.from('only dsseRequestV002 and hashedRekordRequestV002 are served'),
+      };
+    }
+    const canonical = { apiVersion: '0.0.2', kind, spec };
     const logged = Object.values((await tlog.log(canonical)) as Record<string, LogEntryShape>)[0];
     if (!logged?.verification?.inclusionProof) throw new Error('the mock log returned no inclusion proof');
     const proof = logged.verification.inclusionProof;
     const entry = {
       logIndex: '0',
       logId: { keyId: Buffer.from(logged.logID, 'hex').toString('base64') },
-      kindVersion: { kind: 'dsse', version: '0.0.2' },
+      kindVersion: { kind, version: '0.0.2' },
       inclusionProof: {
         logIndex: '0',
         rootHash: Buffer.from(proof.rootHash, 'hex').toString('base64'),

@@ -22,6 +22,7 @@ export * from './keys/index.js';
 export * from './reference.js';
 export * from './sigstore/certificate.js';
 export * from './sigstore/identity.js';
+export * from './sigstore/identity-flags.js';
 export * from './sigstore/signing-config.js';
 export * from './sigstore/timestamp.js';
 export * from './sigstore/tlog.js';

@@ -1,5 +1,4 @@
 // Sign and verify files ("blobs"): hash the file as a stream, then sign or verify its digest with @vouch/core.
-
 import { basename } from 'node:path';
 import {
   type BundleJson,
@@ -7,21 +6,25 @@ import {
   COSIGN_SIGN_PREDICATE_TYPE,
   type Digest,
   digestStream,
-  type ImageVerification,
+  type IdentityPolicy,
   type PrivateKey,
   type PublicKey,
+  type SigstoreVerification,
   serializeBundle,
   signBlob as signBlobDigest,
-  verifyBlob as verifyBlobDigest,
+  UsageError,
 } from '@vouch/core';
+import type { BundleSource } from './bundle-source.js';
 import { readChunks, writeFileAtomic } from './files.js';
-import { type BundleSource, readBundle, requireOneSigner } from './image.js';
+import { requireOneSigner } from './image.js';
 import {
-  type KeylessBundleJson,
+  type KeylessDsseBundleJson,
   type KeylessOptions,
   serializeKeylessBundle,
   signStatementKeyless,
 } from './keyless.js';
+import { verifyBundle } from './sigstore.js';
+import type { TrustedRootSource } from './trusted-root.js';
 
 /**
  * SHA-256 of a file, read as a stream in 1 MiB chunks.
@@ -65,7 +68,7 @@ export interface SignBlobResult {
 /** What keyless file signing returns: the bundle and the Fulcio certificate (PEM) that signed it. */
 export interface KeylessSignBlobResult {
   readonly digest: Digest;
-  readonly bundle: KeylessBundleJson;
+  readonly bundle: KeylessDsseBundleJson;
   readonly certificate: string;
 }
 
@@ -103,25 +106,60 @@ export async function signBlob(options: SignBlobOptions): Promise<SignBlobResult
   return { digest, bundle, keyId: options.key.keyId };
 }
 
-export interface VerifyBlobOptions {
+/** Verifying a file against trusted keys (any Sigstore bundle made with a key: vouch's, cosign's with or without Rekor). */
+export interface VerifyBlobKeyOptions {
   readonly file: string;
   readonly bundle: BundleSource;
   readonly keys: readonly PublicKey[];
+  readonly identity?: never;
+  /** For log entries in the bundle, if any. Default: the shipped public-good root. */
+  readonly trustedRoot?: TrustedRootSource;
+  readonly now?: Date;
+}
+
+/** Verifying a keyless (Fulcio certificate) signature of a file against an identity policy. */
+export interface VerifyBlobKeylessOptions {
+  readonly file: string;
+  readonly bundle: BundleSource;
+  readonly identity: IdentityPolicy;
+  readonly keys?: never;
+  /** Default: the shipped public-good root. */
+  readonly trustedRoot?: TrustedRootSource;
+  readonly now?: Date;
+}
+
+/** Exactly one of `keys` or `identity`. */
+export type VerifyBlobOptions = VerifyBlobKeyOptions | VerifyBlobKeylessOptions;
+
+/** What a verified file signature proved, and the file's digest. */
+export interface VerifyBlobResult extends SigstoreVerification {
+  readonly digest: Digest;
 }
 
 /**
- * Verifies a file against a bundle and trusted keys; throws a `VerificationError` on any failed check.
+ * Verifies a file against a Sigstore bundle, offline: with trusted keys (log entries, when present, are verified
+ * too) or keyless against an identity policy. A DSSE bundle must be an image-or-blob signature statement
+ * (`https://sigstore.dev/cosign/sign/v1`) naming the file's SHA-256; a message signature must sign the file.
  *
  * @example
  * ```ts
  * const result = await verifyBlob({ file: 'app.tgz', bundle: 'app.tgz.sigstore.json', keys: [await loadPublicKey('cosign.pub')] });
  * ```
  */
-export async function verifyBlob(options: VerifyBlobOptions): Promise<ImageVerification> {
-  const [digest, bundle] = await Promise.all([hashFile(options.file), readBundle(options.bundle)]);
-  return verifyBlobDigest({
-    bundle,
-    digest,
-    keys: options.keys,
-  });
+export async function verifyBlob(options: VerifyBlobOptions): Promise<VerifyBlobResult> {
+  if (options.keys !== undefined && options.identity !== undefined) {
+    throw new UsageError('ERR_USAGE', 'give keys or an identity, not both');
+  }
+  const [digest, result] = await Promise.all([
+    hashFile(options.file),
+    verifyBundle({
+      bundle: options.bundle,
+      artifact: { path: options.file },
+      predicateType: COSIGN_SIGN_PREDICATE_TYPE,
+      ...(options.keys === undefined ? { identity: options.identity } : { keys: options.keys }),
+      ...(options.trustedRoot === undefined ? {} : { trustedRoot: options.trustedRoot }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    }),
+  ]);
+  return { ...result, digest };
 }

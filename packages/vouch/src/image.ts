@@ -4,44 +4,30 @@ import {
   buildStatement,
   COSIGN_SIGN_PREDICATE_TYPE,
   type Digest,
+  type IdentityPolicy,
   type ImageReference,
   type ImageSignaturesVerification,
   ParseError,
   type PrivateKey,
   type PublicKey,
   parseImageReference,
-  parseJson,
   requireDigest,
+  type SigstoreVerification,
   serializeBundle,
   signImageDigest,
   UsageError,
   verifyImageSignatures,
 } from '@vouch/core';
-import { readDocument, writeFileAtomic } from './files.js';
+import { type BundleSource, readBundle } from './bundle-source.js';
+import { writeFileAtomic } from './files.js';
 import {
-  type KeylessBundleJson,
+  type KeylessDsseBundleJson,
   type KeylessOptions,
   serializeKeylessBundle,
   signStatementKeyless,
 } from './keyless.js';
-
-/** A bundle given to a verify call: its parsed JSON, its bytes, or a file path. */
-export type BundleSource =
-  | string
-  | Uint8Array
-  | { readonly path: string }
-  | Readonly<Record<string, unknown>>;
-
-/** Reads a bundle source into the untrusted JSON value core will parse. */
-export async function readBundle(source: BundleSource): Promise<unknown> {
-  if (typeof source === 'string')
-    return parseJson(await readDocument(source), 'bundle', 'ERR_MALFORMED_BUNDLE');
-  if (source instanceof Uint8Array) return parseJson(source, 'bundle', 'ERR_MALFORMED_BUNDLE');
-  if (typeof source.path === 'string' && Object.keys(source).length === 1) {
-    return parseJson(await readDocument(source.path), 'bundle', 'ERR_MALFORMED_BUNDLE');
-  }
-  return source;
-}
+import { verifyBundle } from './sigstore.js';
+import type { TrustedRootSource } from './trusted-root.js';
 
 function isBundleList(value: BundleSource | readonly BundleSource[]): value is readonly BundleSource[] {
   return Array.isArray(value);
@@ -82,7 +68,7 @@ export interface SignImageResult {
 export interface KeylessSignImageResult {
   readonly reference: ImageReference;
   readonly digest: Digest;
-  readonly bundle: KeylessBundleJson;
+  readonly bundle: KeylessDsseBundleJson;
   readonly certificate: string;
 }
 
@@ -157,7 +143,8 @@ export async function signImage(
   return { reference, digest, bundle, keyId: options.key.keyId };
 }
 
-export interface VerifyImageOptions {
+/** Verifying an image's signatures against trusted keys. */
+export interface VerifyImageKeyOptions {
   /** `registry/repository@sha256:<hex>`. */
   readonly image: string;
   /** The signature bundle, or several (one signature each) when a threshold of signers is required. */
@@ -166,27 +153,70 @@ export interface VerifyImageOptions {
   readonly keys: readonly PublicKey[];
   /** How many distinct trusted keys must have signed, across the bundles. Default 1. */
   readonly threshold?: number;
+  readonly identity?: never;
 }
 
-/** What a successful image verification returns. */
+/** Verifying a keyless (Fulcio certificate) image signature against an identity policy and a trusted root. */
+export interface VerifyImageKeylessOptions {
+  readonly image: string;
+  readonly bundle: BundleSource;
+  /** Who must have signed: SAN, issuer and Fulcio extensions (see `identityPolicyFromFlags`). */
+  readonly identity: IdentityPolicy;
+  /** Default: the shipped public-good root. */
+  readonly trustedRoot?: TrustedRootSource;
+  /** Default: now. */
+  readonly now?: Date;
+  readonly keys?: never;
+}
+
+/** Exactly one of `keys` or `identity`. */
+export type VerifyImageOptions = VerifyImageKeyOptions | VerifyImageKeylessOptions;
+
+/** What a successful image verification with keys returns. */
 export interface VerifyImageResult extends ImageSignaturesVerification {
   readonly reference: ImageReference;
 }
 
+/** What a successful keyless image verification returns: who signed, when, and every check. */
+export interface VerifyImageKeylessResult extends SigstoreVerification {
+  readonly reference: ImageReference;
+  readonly digest: Digest;
+}
+
 /**
- * Verifies an image signature bundle against trusted keys and the image digest. Fails closed: any
+ * Verifies an image signature against the image digest: with trusted keys (one bundle, or several and a threshold
+ * of distinct signers), or keyless against an identity policy and a trusted root (offline). Fails closed: any
  * failed check throws a `VerificationError` (with `checks`) carrying a stable code.
  *
  * @example
  * ```ts
  * const key = await loadPublicKey('cosign.pub');
  * const result = await verifyImage({ image: 'ghcr.io/acme/app@sha256:…', bundle: 'app.sigstore.json', keys: [key] });
- * console.log(result.signerKeyIds);
+ * await verifyImage({ image, bundle: 'app.sigstore.json', identity: identityPolicyFromFlags({ repo: 'acme/app' }) });
  * ```
  */
-export async function verifyImage(options: VerifyImageOptions): Promise<VerifyImageResult> {
+export function verifyImage(options: VerifyImageKeyOptions): Promise<VerifyImageResult>;
+export function verifyImage(options: VerifyImageKeylessOptions): Promise<VerifyImageKeylessResult>;
+export function verifyImage(
+  options: VerifyImageOptions,
+): Promise<VerifyImageResult | VerifyImageKeylessResult>;
+export async function verifyImage(
+  options: VerifyImageOptions,
+): Promise<VerifyImageResult | VerifyImageKeylessResult> {
   const reference = parseImageReference(options.image);
   const digest = requireDigest(reference);
+  if (options.identity !== undefined) {
+    if (options.keys !== undefined) throw new UsageError('ERR_USAGE', 'give keys or an identity, not both');
+    const result = await verifyBundle({
+      bundle: options.bundle,
+      artifact: { digest },
+      identity: options.identity,
+      predicateType: COSIGN_SIGN_PREDICATE_TYPE,
+      ...(options.trustedRoot === undefined ? {} : { trustedRoot: options.trustedRoot }),
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+    return { ...result, reference, digest };
+  }
   const sources = isBundleList(options.bundle) ? options.bundle : [options.bundle];
   const bundles = await Promise.all(sources.map(readBundle));
   const result = await verifyImageSignatures({

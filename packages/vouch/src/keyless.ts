@@ -53,7 +53,7 @@ export interface TlogEntryJson {
 }
 
 /** The JSON of a keyless v0.3 DSSE bundle: the Fulcio leaf certificate, log entries and timestamps. */
-export interface KeylessBundleJson {
+interface KeylessBundleBase {
   readonly mediaType: typeof BUNDLE_V03_MEDIA_TYPE;
   readonly verificationMaterial: {
     readonly certificate: { readonly rawBytes: string };
@@ -62,12 +62,27 @@ export interface KeylessBundleJson {
       readonly rfc3161Timestamps: readonly { readonly signedTimestamp: string }[];
     };
   };
+}
+
+/** A keyless DSSE bundle (a statement or other payload). */
+export interface KeylessDsseBundleJson extends KeylessBundleBase {
   readonly dsseEnvelope: EnvelopeJson;
 }
 
+/** A keyless message-signature bundle (the artifact's bytes signed; `hashedrekord` in the log). */
+export interface KeylessMessageBundleJson extends KeylessBundleBase {
+  readonly messageSignature: {
+    readonly messageDigest: { readonly algorithm: string; readonly digest: string };
+    readonly signature: string;
+  };
+}
+
+/** Either kind of keyless bundle. */
+export type KeylessBundleJson = KeylessDsseBundleJson | KeylessMessageBundleJson;
+
 /** What keyless signing returns: the bundle and the signing certificate (PEM) Fulcio issued. */
-export interface KeylessSignature {
-  readonly bundle: KeylessBundleJson;
+export interface KeylessSignature<B extends KeylessBundleJson = KeylessBundleJson> {
+  readonly bundle: B;
   readonly certificate: string;
 }
 
@@ -256,6 +271,15 @@ function witnessFor(service: string, url: string, witness: Witness): Witness {
   };
 }
 
+// protobuf-specs' HashAlgorithm enum values, by number, as their JSON names.
+const HASH_ALGORITHM_NAMES: Readonly<Record<number, string>> = {
+  1: 'SHA2_256',
+  2: 'SHA2_384',
+  3: 'SHA2_512',
+  4: 'SHA3_256',
+  5: 'SHA3_384',
+};
+
 function b64(bytes: Uint8Array): string {
   return encodeBase64(bytes);
 }
@@ -264,10 +288,17 @@ function b64(bytes: Uint8Array): string {
 function toBundleJson(bundle: SigstoreBundle): KeylessBundleJson {
   const vm = bundle.verificationMaterial;
   const content = bundle.content;
-  if (vm?.content?.$case !== 'certificate' || content?.$case !== 'dsseEnvelope') {
+  // @sigstore/sign packs a message signature's certificate as a one-element chain; v0.3 carries the leaf alone.
+  const leaf =
+    vm?.content?.$case === 'certificate'
+      ? vm.content.certificate.rawBytes
+      : vm?.content?.$case === 'x509CertificateChain'
+        ? vm.content.x509CertificateChain.certificates[0]?.rawBytes
+        : undefined;
+  if (leaf === undefined || (content?.$case !== 'dsseEnvelope' && content?.$case !== 'messageSignature')) {
     throw new VouchError(
       'ERR_INTERNAL',
-      `expected a DSSE bundle with a certificate from @sigstore/sign, found ${vm?.content?.$case ?? 'no key material'} and ${content?.$case ?? 'no content'}`,
+      `expected a bundle with a certificate from @sigstore/sign, found ${vm?.content?.$case ?? 'no key material'} and ${content?.$case ?? 'no content'}`,
     );
   }
   const tlogEntries = vm.tlogEntries.map((e): TlogEntryJson => {
@@ -295,16 +326,31 @@ function toBundleJson(bundle: SigstoreBundle): KeylessBundleJson {
     };
   });
   const timestamps = vm.timestampVerificationData?.rfc3161Timestamps ?? [];
+  const verificationMaterial = {
+    certificate: { rawBytes: b64(leaf) },
+    tlogEntries,
+    timestampVerificationData: {
+      rfc3161Timestamps: timestamps.map((t) => ({ signedTimestamp: b64(t.signedTimestamp) })),
+    },
+  };
+  if (content.$case === 'messageSignature') {
+    const m = content.messageSignature;
+    return {
+      mediaType: BUNDLE_V03_MEDIA_TYPE,
+      verificationMaterial,
+      messageSignature: {
+        messageDigest: {
+          algorithm: HASH_ALGORITHM_NAMES[m.messageDigest?.algorithm ?? -1] ?? 'HASH_ALGORITHM_UNSPECIFIED',
+          digest: b64(m.messageDigest?.digest ?? new Uint8Array()),
+        },
+        signature: b64(m.signature),
+      },
+    };
+  }
   const envelope = content.dsseEnvelope;
   return {
     mediaType: BUNDLE_V03_MEDIA_TYPE,
-    verificationMaterial: {
-      certificate: { rawBytes: b64(vm.content.certificate.rawBytes) },
-      tlogEntries,
-      timestampVerificationData: {
-        rfc3161Timestamps: timestamps.map((t) => ({ signedTimestamp: b64(t.signedTimestamp) })),
-      },
-    },
+    verificationMaterial,
     dsseEnvelope: {
       payload: b64(envelope.payload),
       payloadType: envelope.payloadType,
@@ -337,8 +383,55 @@ function deepFreezeJson<T>(value: T): T {
 export async function signStatementKeyless(options: {
   readonly statement: StatementJson;
   readonly keyless: KeylessOptions;
-}): Promise<KeylessSignature> {
-  const k = options.keyless;
+}): Promise<KeylessSignature<KeylessDsseBundleJson>> {
+  return signKeyless(
+    { dsse: { payload: serializeStatement(options.statement), type: IN_TOTO_PAYLOAD_TYPE } },
+    options.keyless,
+  ) as Promise<KeylessSignature<KeylessDsseBundleJson>>;
+}
+
+/**
+ * Signs any DSSE payload keyless (e.g. an in-toto statement exactly as given, byte for byte).
+ *
+ * @example
+ * ```ts
+ * const { bundle } = await signPayloadKeyless({ payload: statementBytes, payloadType: 'application/vnd.in-toto+json', keyless });
+ * ```
+ */
+export function signPayloadKeyless(options: {
+  readonly payload: Uint8Array;
+  readonly payloadType: string;
+  readonly keyless: KeylessOptions;
+}): Promise<KeylessSignature<KeylessDsseBundleJson>> {
+  return signKeyless(
+    { dsse: { payload: options.payload, type: options.payloadType } },
+    options.keyless,
+  ) as Promise<KeylessSignature<KeylessDsseBundleJson>>;
+}
+
+/**
+ * Signs an artifact's bytes keyless as a message signature (a `hashedrekord` bundle, as `cosign sign-blob` and the
+ * Sigstore clients write for a file).
+ *
+ * @example
+ * ```ts
+ * const { bundle } = await signArtifactKeyless({ artifact: await readFile('app.tgz'), keyless });
+ * ```
+ */
+export function signArtifactKeyless(options: {
+  readonly artifact: Uint8Array;
+  readonly keyless: KeylessOptions;
+}): Promise<KeylessSignature<KeylessMessageBundleJson>> {
+  return signKeyless({ message: options.artifact }, options.keyless) as Promise<
+    KeylessSignature<KeylessMessageBundleJson>
+  >;
+}
+
+type KeylessContent =
+  | { readonly dsse: { readonly payload: Uint8Array; readonly type: string } }
+  | { readonly message: Uint8Array };
+
+async function signKeyless(content: KeylessContent, k: KeylessOptions): Promise<KeylessSignature> {
   const fulcioUrl = serviceUrl(k.fulcioUrl, 'the Fulcio URL');
   const rekorUrls = (k.rekorUrls ?? []).map((u) => serviceUrl(u, 'a Rekor URL'));
   const tsaUrls = (k.tsaUrls ?? []).map((u) => serviceUrl(u, 'a timestamp authority URL'));
@@ -361,7 +454,8 @@ export async function signStatementKeyless(options: {
     ...(k.env === undefined ? {} : { env: k.env }),
     timeoutMs: timeout,
   });
-  const { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness } = await import('@sigstore/sign');
+  const { DSSEBundleBuilder, FulcioSigner, MessageSignatureBundleBuilder, RekorWitness, TSAWitness } =
+    await import('@sigstore/sign');
   const fetchOptions = { timeout, retry: { retries } };
   const fulcio = new FulcioSigner({
     fulcioBaseURL: fulcioUrl,
@@ -386,11 +480,15 @@ export async function signStatementKeyless(options: {
       witnessFor('the timestamp authority', url, new TSAWitness({ tsaBaseURL: url, ...fetchOptions })),
     ),
   ];
-  const builder = new DSSEBundleBuilder({ signer, witnesses });
-  const created = await builder.create({
-    data: Buffer.from(serializeStatement(options.statement)),
-    type: IN_TOTO_PAYLOAD_TYPE,
-  });
+  const created =
+    'dsse' in content
+      ? await new DSSEBundleBuilder({ signer, witnesses }).create({
+          data: Buffer.from(content.dsse.payload),
+          type: content.dsse.type,
+        })
+      : await new MessageSignatureBundleBuilder({ signer, witnesses }).create({
+          data: Buffer.from(content.message),
+        });
   const bundle = deepFreezeJson(toBundleJson(created));
   // What we write must be what vouch reads: a service answer that breaks the bundle shape fails here, not later.
   try {

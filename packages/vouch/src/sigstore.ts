@@ -11,8 +11,8 @@ import {
   VouchError,
   verifySigstoreBundle,
 } from '@vouch/core';
+import { type BundleSource, readBundle } from './bundle-source.js';
 import { readChunks, readDocument } from './files.js';
-import { type BundleSource, readBundle } from './image.js';
 import { loadTrustedRoot, type TrustedRootSource } from './trusted-root.js';
 
 /** The artifact: a file (read whole: message signatures sign the bytes), its bytes, or only its digest. */
@@ -34,6 +34,8 @@ export interface VerifyBundleOptions {
   readonly now?: Date;
   /** Transparency-log entries required (default 1 for certificates; 0 for keys, whose entries are checked when present). */
   readonly tlogThreshold?: number;
+  /** For DSSE bundles: the in-toto predicate type required. */
+  readonly predicateType?: string;
 }
 
 /** Artifacts up to this size are read whole (Ed25519 and native verification need the bytes); larger ones are hashed. */
@@ -78,5 +80,6 @@ export async function verifyBundle(options: VerifyBundleOptions): Promise<Sigsto
     ...(options.identity === undefined ? {} : { identity: options.identity }),
     ...(options.keys === undefined ? {} : { keys: options.keys }),
     tlogThreshold: options.tlogThreshold ?? (keyBased ? 0 : 1),
+    ...(options.predicateType === undefined ? {} : { predicateType: options.predicateType }),
   });
 }

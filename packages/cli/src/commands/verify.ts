@@ -1,39 +1,165 @@
-// vouch verify / vouch verify-blob: check a bundle against trusted keys and the digest, explaining every check.
-import { verifyBlob, verifyImage } from 'vouch';
-import { parseCommandArgs, required, stringFlag, stringFlags, threshold } from '../args.js';
+// vouch verify / vouch verify-blob: check a bundle against trusted keys or a keyless identity, explaining every check.
+import {
+  type IdentityFlags,
+  type IdentityPolicy,
+  identityPolicyFromFlags,
+  type SigstoreSigner,
+  UsageError,
+  verifyBlob,
+  verifyImage,
+} from 'vouch';
+import { type ParsedArgs, parseCommandArgs, required, stringFlag, stringFlags, threshold } from '../args.js';
 import { EXIT_OK } from '../exit.js';
 import { type CheckView, createRenderer } from '../render.js';
 import { help } from './keygen.js';
 import { publicKeysFromFiles } from './keys.js';
 import type { Command } from './types.js';
 
-const VERIFY_OPTIONS = {
-  bundle: { type: 'string', multiple: true },
-  key: { type: 'string', multiple: true },
-  threshold: { type: 'string' },
+const KEYLESS_OPTIONS = {
+  'certificate-identity': { type: 'string' },
+  'certificate-identity-regexp': { type: 'string' },
+  'certificate-oidc-issuer': { type: 'string' },
+  'certificate-oidc-issuer-regexp': { type: 'string' },
+  'certificate-github-workflow-repository': { type: 'string' },
+  'certificate-github-workflow-ref': { type: 'string' },
+  'certificate-github-workflow-sha': { type: 'string' },
+  'certificate-github-workflow-trigger': { type: 'string' },
+  'certificate-github-workflow-name': { type: 'string' },
+  owner: { type: 'string' },
+  repo: { type: 'string' },
+  'signer-workflow': { type: 'string' },
+  'source-ref': { type: 'string' },
+  'source-digest': { type: 'string' },
+  'deny-self-hosted-runners': { type: 'boolean', default: false },
+  'trusted-root': { type: 'string' },
+  offline: { type: 'boolean', default: false },
 } as const;
+
+const KEYLESS_FLAGS = `Keyless (a Fulcio certificate; verified offline against the shipped public-good root or --trusted-root):
+  --certificate-identity[-regexp] ID    the signer (SAN), exact or a regular expression matched against the whole value
+  --certificate-oidc-issuer[-regexp] U  the OIDC issuer, exact or a whole-value regular expression
+  --certificate-github-workflow-{repository,ref,sha,trigger,name} V   as cosign
+  --owner O | --repo O/R [--signer-workflow W] [--source-ref R] [--source-digest D] [--deny-self-hosted-runners]   as gh attestation verify
+  --trusted-root FILE   a Sigstore trusted_root.json (private Sigstore, a test CA)
+  --offline             guarantee no network connection (verification never needs one)`;
 
 const EXIT_CODES =
   'Exit codes: 0 verified, 1 not trusted, 2 usage or configuration error, 3 could not decide.';
 
+/** The identity flags as parsed values (the mapping onto a policy is core's). */
+function identityFlags(args: ParsedArgs): IdentityFlags {
+  const flags: Record<string, string | boolean> = {};
+  const set = (name: keyof IdentityFlags, flag: string): void => {
+    const value = stringFlag(args, flag);
+    if (value !== undefined) flags[name] = value;
+  };
+  set('certificateIdentity', 'certificate-identity');
+  set('certificateIdentityRegexp', 'certificate-identity-regexp');
+  set('certificateOidcIssuer', 'certificate-oidc-issuer');
+  set('certificateOidcIssuerRegexp', 'certificate-oidc-issuer-regexp');
+  set('githubWorkflowRepository', 'certificate-github-workflow-repository');
+  set('githubWorkflowRef', 'certificate-github-workflow-ref');
+  set('githubWorkflowSha', 'certificate-github-workflow-sha');
+  set('githubWorkflowTrigger', 'certificate-github-workflow-trigger');
+  set('githubWorkflowName', 'certificate-github-workflow-name');
+  set('owner', 'owner');
+  set('repo', 'repo');
+  set('signerWorkflow', 'signer-workflow');
+  set('sourceRef', 'source-ref');
+  set('sourceDigest', 'source-digest');
+  if (args.values['deny-self-hosted-runners'] === true) flags.denySelfHostedRunners = true;
+  return flags;
+}
+
+/** Exactly one way to trust: keys, or a keyless identity. */
+function trustFrom(args: ParsedArgs): { keys: string[] } | { identity: IdentityPolicy } {
+  const keys = stringFlags(args, 'key');
+  const identity = identityPolicyFromFlags(identityFlags(args));
+  if (keys.length > 0 && identity !== undefined) {
+    throw new UsageError('ERR_USAGE', '--key and the keyless identity flags cannot be used together');
+  }
+  if (identity !== undefined) return { identity };
+  if (keys.length > 0) return { keys };
+  throw new UsageError(
+    'ERR_USAGE',
+    '--key, or a keyless identity (--certificate-identity and --certificate-oidc-issuer, or --owner/--repo), is required',
+  );
+}
+
+function signerText(signer: SigstoreSigner): string {
+  return signer.type === 'key'
+    ? `key ${signer.keyId}`
+    : `${signer.identity.subjectAlternativeName} (issuer ${signer.identity.extensions.issuer ?? 'unknown'})`;
+}
+
 export const verify: Command = {
   name: 'verify',
-  summary: 'verify an image digest against a bundle and trusted keys',
-  usage: `vouch verify IMAGE@DIGEST --bundle BUNDLE [--bundle BUNDLE]... --key PUB [--key PUB]... [--threshold N] [--output text|json]
+  summary: 'verify an image digest against a bundle, with keys or keyless',
+  usage: `vouch verify IMAGE@DIGEST --bundle BUNDLE [--bundle BUNDLE]... (--key PUB [--key PUB]... [--threshold N] | keyless flags) [--output text|json]
 
-  --bundle     a Sigstore bundle (repeatable: one signature per bundle)
+  --bundle     a Sigstore bundle (repeatable with keys: one signature per bundle)
   --key        a trusted public key (PEM or JWK file; repeatable)
   --threshold  how many distinct trusted keys must have signed, across the bundles (default 1)
+${KEYLESS_FLAGS}
 ${EXIT_CODES}`,
   async run(argv, io) {
-    const args = parseCommandArgs(argv, VERIFY_OPTIONS, ['IMAGE@DIGEST']);
+    const args = parseCommandArgs(
+      argv,
+      {
+        bundle: { type: 'string', multiple: true },
+        key: { type: 'string', multiple: true },
+        threshold: { type: 'string' },
+        ...KEYLESS_OPTIONS,
+      },
+      ['IMAGE@DIGEST'],
+    );
     if (args.help) return help(io, this.usage);
     const out = createRenderer(io, args.format);
     const [image = ''] = args.positionals;
-    const bundle = requiredList(stringFlags(args, 'bundle'), '--bundle');
-    const keys = await publicKeysFromFiles(requiredList(stringFlags(args, 'key'), '--key'));
+    const bundles = stringFlags(args, 'bundle');
+    required(bundles[0], '--bundle');
+    const trust = trustFrom(args);
+    const trustedRoot = stringFlag(args, 'trusted-root');
+    if ('identity' in trust) {
+      const [bundle] = bundles;
+      if (bundles.length !== 1 || bundle === undefined)
+        throw new UsageError('ERR_USAGE', 'keyless verification takes one --bundle');
+      if (stringFlag(args, 'threshold') !== undefined)
+        throw new UsageError('ERR_USAGE', '--threshold counts keys: use it with --key');
+      const result = await verifyImage({
+        image,
+        bundle,
+        identity: trust.identity,
+        ...(trustedRoot === undefined ? {} : { trustedRoot }),
+      });
+      const checks: readonly CheckView[] = result.checks;
+      out.result(
+        {
+          ok: true,
+          command: 'verify',
+          image: result.reference.canonical,
+          digest: result.digest.value,
+          signer: result.signer,
+          times: result.times,
+          checks,
+        },
+        [
+          ...out.checks(checks),
+          `Verified OK: ${result.reference.canonical} signed by ${signerText(result.signer)}`,
+        ],
+      );
+      return EXIT_OK;
+    }
+    if (trustedRoot !== undefined)
+      throw new UsageError('ERR_USAGE', '--trusted-root is for keyless verification');
+    const keys = await publicKeysFromFiles(trust.keys);
     const n = threshold(stringFlag(args, 'threshold'));
-    const result = await verifyImage({ image, bundle, keys, ...(n === undefined ? {} : { threshold: n }) });
+    const result = await verifyImage({
+      image,
+      bundle: bundles,
+      keys,
+      ...(n === undefined ? {} : { threshold: n }),
+    });
     const checks: readonly CheckView[] = result.checks;
     out.result(
       {
@@ -56,20 +182,33 @@ ${EXIT_CODES}`,
 
 export const verifyBlobCommand: Command = {
   name: 'verify-blob',
-  summary: 'verify a file against a bundle and trusted keys',
-  usage: `vouch verify-blob FILE --bundle BUNDLE --key PUB [--key PUB]... [--output text|json]
+  summary: 'verify a file against a bundle, with keys or keyless',
+  usage: `vouch verify-blob FILE --bundle BUNDLE (--key PUB [--key PUB]... | keyless flags) [--output text|json]
 
-  --bundle     the Sigstore bundle to check
+  --bundle     the Sigstore bundle to check (vouch's, cosign's or any Sigstore client's)
   --key        a trusted public key (PEM or JWK file; repeatable)
+${KEYLESS_FLAGS}
 ${EXIT_CODES}`,
   async run(argv, io) {
-    const args = parseCommandArgs(argv, { bundle: { type: 'string' }, key: VERIFY_OPTIONS.key }, ['FILE']);
+    const args = parseCommandArgs(
+      argv,
+      { bundle: { type: 'string' }, key: { type: 'string', multiple: true }, ...KEYLESS_OPTIONS },
+      ['FILE'],
+    );
     if (args.help) return help(io, this.usage);
     const out = createRenderer(io, args.format);
     const [file = ''] = args.positionals;
     const bundle = required(stringFlag(args, 'bundle'), '--bundle');
-    const keys = await publicKeysFromFiles(requiredList(stringFlags(args, 'key'), '--key'));
-    const result = await verifyBlob({ file, bundle, keys });
+    const trust = trustFrom(args);
+    const trustedRoot = stringFlag(args, 'trusted-root');
+    const result = await verifyBlob({
+      file,
+      bundle,
+      ...('identity' in trust
+        ? { identity: trust.identity }
+        : { keys: await publicKeysFromFiles(trust.keys) }),
+      ...(trustedRoot === undefined ? {} : { trustedRoot }),
+    });
     const checks: readonly CheckView[] = result.checks;
     out.result(
       {
@@ -77,19 +216,16 @@ ${EXIT_CODES}`,
         command: 'verify-blob',
         file,
         digest: result.digest.value,
-        signerKeyIds: result.signerKeyIds,
+        signer: result.signer,
+        ...(result.signer.type === 'key' ? { signerKeyIds: [result.signer.keyId] } : {}),
+        times: result.times,
         checks,
       },
       [
         ...out.checks(checks),
-        `Verified OK: ${file} (${result.digest.value}) signed by ${result.signerKeyIds.join(', ')}`,
+        `Verified OK: ${file} (${result.digest.value}) signed by ${signerText(result.signer)}`,
       ],
     );
     return EXIT_OK;
   },
 };
-
-function requiredList(values: string[], flag: string): string[] {
-  required(values[0], flag);
-  return values;
-}

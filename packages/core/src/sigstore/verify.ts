@@ -36,6 +36,11 @@ export interface VerifySigstoreBundleOptions {
   readonly now: Date;
   /** How many verified transparency-log entries are required. Default 1. */
   readonly tlogThreshold?: number;
+  /**
+   * For a DSSE bundle: the in-toto predicate type required (e.g. cosign's image signature), and the payload must be
+   * an in-toto statement. A message signature signs the artifact itself and has no predicate. Default: any.
+   */
+  readonly predicateType?: string;
 }
 
 /** The checks made, in order. */
@@ -238,7 +243,7 @@ export function verifySigstoreBundle(options: VerifySigstoreBundleOptions): Sigs
   }
 
   // The signature, then what it signs: cheap, and the most precise explanation when the content was changed.
-  const signed = verifyContent(bundle, publicKey, options.artifact, checks);
+  const signed = verifyContent(bundle, publicKey, options, checks);
 
   // Time sources: they decide at which times the certificate must be valid.
   const times: VerifiedTime[] = [];
@@ -334,9 +339,10 @@ interface SignedContent {
 function verifyContent(
   bundle: Bundle,
   publicKey: PublicKey,
-  artifact: SigstoreArtifact,
+  options: Pick<VerifySigstoreBundleOptions, 'artifact' | 'predicateType'>,
   checks: Checks,
 ): SignedContent {
+  const { artifact } = options;
   const content = bundle.content;
   if (content.type === 'messageSignature') {
     const hash = HASHES[content.messageDigest.algorithm];
@@ -380,6 +386,13 @@ function verifyContent(
   const verified = checks.run('signature', () => verifyEnvelopeSync(content.envelope, { keys: [publicKey] }));
   checks.pass('signature', `DSSE signature over ${verified.payloadType}`);
   if (verified.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+    if (options.predicateType !== undefined) {
+      return checks.fail(
+        'artifact',
+        'ERR_PAYLOAD_TYPE',
+        `expected payloadType ${IN_TOTO_PAYLOAD_TYPE}, found ${verified.payloadType}`,
+      );
+    }
     checks.skip(
       'artifact',
       `payload type ${verified.payloadType} is not an in-toto statement: no subject to match`,
@@ -394,6 +407,13 @@ function verifyContent(
       'artifact',
       'ERR_DIGEST_MISMATCH',
       `expected a statement subject with sha256 ${subjectHex ?? '(no sha256 of the artifact given)'}, found ${statement.subject.map((s) => s.digest?.sha256 ?? '?').join(', ')}`,
+    );
+  }
+  if (options.predicateType !== undefined && statement.predicateType !== options.predicateType) {
+    return checks.fail(
+      'artifact',
+      'ERR_PREDICATE_TYPE',
+      `expected predicateType ${options.predicateType}, found ${statement.predicateType}`,
     );
   }
   checks.pass('artifact', `sha256:${subjectHex} is a subject of the ${statement.predicateType} statement`);
