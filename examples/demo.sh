@@ -2,7 +2,7 @@
 # The Quick start demo: make a key, sign an image digest, verify it, and watch a tampered bundle be refused (exit 1).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
-vouch() { node packages/cli/dist/bin.js "$@"; }
+vouch() { node packages/cli/dist/bundle/bin.js "$@"; }
 step() { printf '\n\033[1m$ vouch %s\033[0m\n' "$*" >&2; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/vouch-demo.XXXXXX")"

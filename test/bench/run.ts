@@ -11,78 +11,7 @@ import {
   verifyEnvelope,
   verifyEnvelopeSync,
 } from '@vouch/core';
-
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
-const TARGET_MS_PER_BATCH = 40;
-
-interface Contender {
-  readonly name: string;
-  readonly run: (n: number) => Promise<void> | void;
-}
-
-/** Calibrates a batch size per contender, then alternates batches so drift hits every contender alike. */
-async function measure(contenders: readonly Contender[]): Promise<Map<string, number>> {
-  const batch = new Map<string, number>();
-  for (const c of contenders) {
-    let n = 16;
-    for (;;) {
-      const t0 = performance.now();
-      await c.run(n);
-      const ms = performance.now() - t0;
-      if (ms > TARGET_MS_PER_BATCH / 4 || n > 1 << 20) {
-        batch.set(c.name, Math.max(1, Math.round((n * TARGET_MS_PER_BATCH) / Math.max(ms, 0.01))));
-        break;
-      }
-      n *= 2;
-    }
-  }
-  const samples = new Map<string, number[]>(contenders.map((c) => [c.name, []]));
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const c of r % 2 === 0 ? contenders : [...contenders].reverse()) {
-      const n = batch.get(c.name) ?? 1;
-      const t0 = performance.now();
-      await c.run(n);
-      samples.get(c.name)?.push((performance.now() - t0) / n);
-    }
-  }
-  const median = new Map<string, number>();
-  for (const [name, list] of samples) {
-    list.sort((a, b) => a - b);
-    median.set(name, list[Math.floor(list.length / 2)] ?? Number.NaN);
-  }
-  return median;
-}
-
-function row(cells: readonly string[], widths: readonly number[]): string {
-  return cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join('  ');
-}
-
-function table(
-  title: string,
-  baseline: string,
-  results: Map<string, number>,
-  notes: Map<string, string>,
-): void {
-  const base = results.get(baseline) ?? Number.NaN;
-  const widths = [44, 12, 12, 10, 22];
-  console.log(`\n${title}`);
-  console.log(row(['contender', 'ops/s', 'µs/op', 'ratio', 'vs baseline'], widths));
-  for (const [name, msPerOp] of results) {
-    const ratio = msPerOp / base;
-    console.log(
-      row(
-        [
-          name,
-          Math.round(1000 / msPerOp).toLocaleString('en-US'),
-          (msPerOp * 1000).toFixed(2),
-          `${ratio.toFixed(3)}×`,
-          notes.get(name) ?? '',
-        ],
-        widths,
-      ),
-    );
-  }
-}
+import { type Contender, measure, ROUNDS, TARGET_MS_PER_BATCH, table } from './measure.ts';
 
 const SUBJECT = [{ digest: { sha256: '7b3ccabffc97de872a30dfd234fd972a66d247c8cfc69b0550f276481852627c' } }];
 // An image signature (cosign's predicate {}) and a provenance-sized statement (~64 KiB of resolved dependencies).

@@ -3,9 +3,9 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { type CliIo, main } from '@vouch/cli';
+import { VOUCH_BIN } from '../support/bins.js';
 
 export interface RunResult {
   readonly code: number;
@@ -13,7 +13,7 @@ export interface RunResult {
   readonly stderr: string;
 }
 
-export const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/cli/dist/bin.js');
+export const BIN = VOUCH_BIN;
 
 /** Runs main() with captured streams and the given environment (never the test process's own). */
 export async function runInProcess(

@@ -3,10 +3,10 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withTempDir } from '../cli/harness.js';
+import { CONFORMANCE_BIN } from '../support/bins.js';
 import {
   type SigstoreServices,
   startSigstoreServices,
@@ -14,13 +14,11 @@ import {
   TEST_SUBJECT,
 } from '../support/sigstore-services.js';
 
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/cli/dist/conformance-bin.js');
-
 function run(argv: readonly string[]): Promise<{ code: number; stderr: string }> {
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [BIN, ...argv],
+      [CONFORMANCE_BIN, ...argv],
       { env: { PATH: process.env.PATH ?? '' } },
       (error, _out, stderr) => {
         done({

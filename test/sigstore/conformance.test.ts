@@ -2,14 +2,13 @@
 // and through the built `vouch-conformance` bin (file mode), each failure with the code recorded below.
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { isVouchError, loadPublicKey, verifyBundle } from 'vouch';
+import { CONFORMANCE_BIN } from '../support/bins.js';
 import { caseFile, loadVectorSet, type VectorCase } from '../support/vectors.js';
 
 const set = loadVectorSet('sigstore-conformance');
-const BIN = resolve(dirname(fileURLToPath(import.meta.url)), '../../packages/cli/dist/conformance-bin.js');
 const NOW = new Date('2026-11-24T00:00:00Z');
 
 /** Why each failing case fails: the code vouch must give (the first check that fails, in vouch's order). */
@@ -110,7 +109,7 @@ function runBin(argv: readonly string[]): Promise<{ code: number; stderr: string
   return new Promise((done) => {
     execFile(
       process.execPath,
-      [BIN, ...argv],
+      [CONFORMANCE_BIN, ...argv],
       { env: { PATH: process.env.PATH ?? '' } },
       (error, _stdout, stderr) => {
         done({
@@ -144,7 +143,7 @@ describe('sigstore-conformance bundle-verify', () => {
 
 describe('vouch-conformance (built bin)', () => {
   it.each(set.cases.map((c) => [c.id, c] as const))('%s', async (_id, c) => {
-    if (!existsSync(BIN)) throw new Error(`${BIN} is missing: build first`);
+    if (!existsSync(CONFORMANCE_BIN)) throw new Error(`${CONFORMANCE_BIN} is missing: build first`);
     const i = caseInputs(c);
     const argv = [
       'verify-bundle',

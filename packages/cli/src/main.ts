@@ -1,15 +1,45 @@
 // The vouch command: dispatches to a subcommand, renders failures, and is the only place that picks an exit code.
 import { isVouchError } from 'vouch';
-import { keygen } from './commands/keygen.js';
-import { sign, signBlobCommand } from './commands/sign.js';
 import type { Command } from './commands/types.js';
-import { verify, verifyBlobCommand } from './commands/verify.js';
 import { EXIT_OK, EXIT_USAGE, type ExitCode, exitCodeFor } from './exit.js';
 import type { CliIo } from './io.js';
 import { type CheckView, createRenderer } from './render.js';
 import { VERSION } from './version.js';
 
-const COMMANDS: readonly Command[] = [keygen, sign, verify, signBlobCommand, verifyBlobCommand];
+/** The commands, each loaded only when it runs: a verify gate should not pay for loading the signing code. */
+interface CommandEntry {
+  readonly name: string;
+  readonly summary: string;
+  readonly load: () => Promise<Command>;
+}
+
+const COMMANDS: readonly CommandEntry[] = [
+  {
+    name: 'keygen',
+    summary: 'generate a key pair (<prefix>.key, mode 0600, and <prefix>.pub)',
+    load: async () => (await import('./commands/keygen.js')).keygen,
+  },
+  {
+    name: 'sign',
+    summary: 'sign an image digest with a key, or keyless',
+    load: async () => (await import('./commands/sign.js')).sign,
+  },
+  {
+    name: 'verify',
+    summary: 'verify an image digest against a bundle, with keys or keyless',
+    load: async () => (await import('./commands/verify.js')).verify,
+  },
+  {
+    name: 'sign-blob',
+    summary: 'sign a file with a key, or keyless',
+    load: async () => (await import('./commands/sign.js')).signBlobCommand,
+  },
+  {
+    name: 'verify-blob',
+    summary: 'verify a file against a bundle, with keys or keyless',
+    load: async () => (await import('./commands/verify.js')).verifyBlobCommand,
+  },
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -64,8 +94,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     out.result({ ok: true, command: 'version', version: VERSION }, [VERSION]);
     return EXIT_OK;
   }
-  const command = COMMANDS.find((c) => c.name === name);
-  if (!command) {
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
     out.result(
       {
         ok: false,
@@ -78,6 +108,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<ExitCode
     return EXIT_USAGE;
   }
   try {
+    const command = await entry.load();
     return await command.run(rest, io);
   } catch (error) {
     const code = isVouchError(error) ? error.code : 'ERR_INTERNAL';

@@ -14,8 +14,6 @@ function isAlgorithm(value: string): value is Algorithm {
 }
 
 export const keygen: Command = {
-  name: 'keygen',
-  summary: 'generate a key pair (<prefix>.key, mode 0600, and <prefix>.pub)',
   usage: `vouch keygen [--algorithm ecdsa-p256|ecdsa-p384|ed25519] [--output-key-prefix PREFIX] [--format cosign|pkcs8] [--force]
 
   --algorithm          key type (default ecdsa-p256, as cosign)

@@ -121,8 +121,6 @@ async function keylessFromArgs(args: ParsedArgs, io: CliIo, out: Renderer): Prom
 }
 
 export const sign: Command = {
-  name: 'sign',
-  summary: 'sign an image digest with a key, or keyless',
   usage: `vouch sign IMAGE@DIGEST (--key KEY | --keyless [keyless flags]) [--annotation k=v]... [--bundle OUT] [--output text|json]
 
   --key                   private key file (cosign's encrypted format, PKCS#8, SEC1, PKCS#1 or JWK)
@@ -175,8 +173,6 @@ ${KEYLESS_USAGE}`,
 };
 
 export const signBlobCommand: Command = {
-  name: 'sign-blob',
-  summary: 'sign a file with a key, or keyless',
   usage: `vouch sign-blob FILE (--key KEY | --keyless [keyless flags]) [--bundle OUT] [--output text|json]
 
   The statement's subject is the file's SHA-256, hashed as a stream.

@@ -93,8 +93,6 @@ function signerText(signer: SigstoreSigner): string {
 }
 
 export const verify: Command = {
-  name: 'verify',
-  summary: 'verify an image digest against a bundle, with keys or keyless',
   usage: `vouch verify IMAGE@DIGEST --bundle BUNDLE [--bundle BUNDLE]... (--key PUB [--key PUB]... [--threshold N] | keyless flags) [--output text|json]
 
   --bundle     a Sigstore bundle (repeatable with keys: one signature per bundle)
@@ -181,8 +179,6 @@ ${EXIT_CODES}`,
 };
 
 export const verifyBlobCommand: Command = {
-  name: 'verify-blob',
-  summary: 'verify a file against a bundle, with keys or keyless',
   usage: `vouch verify-blob FILE --bundle BUNDLE (--key PUB [--key PUB]... | keyless flags) [--output text|json]
 
   --bundle     the Sigstore bundle to check (vouch's, cosign's or any Sigstore client's)

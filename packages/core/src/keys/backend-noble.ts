@@ -1,5 +1,9 @@
 // The @noble/ed25519 backend: portable Ed25519, strict RFC 8032 (not ZIP-215), with no global library state set.
-import { signAsync, verifyAsync } from '@noble/ed25519';
+
+// Loaded on first use: the node backend is the default, so most processes never need noble.
+function noble(): Promise<typeof import('@noble/ed25519')> {
+  return import('@noble/ed25519');
+}
 
 /**
  * Verifies an Ed25519 signature with noble in strict mode (`zip215: false`: canonical encodings, no
@@ -18,6 +22,7 @@ export async function nobleVerify(options: {
 }): Promise<boolean> {
   if (options.publicKey.length !== 32 || options.signature.length !== 64) return false;
   try {
+    const { verifyAsync } = await noble();
     return await verifyAsync(options.signature, options.data, options.publicKey, { zip215: false });
   } catch {
     return false;
@@ -36,5 +41,6 @@ export async function nobleSign(options: {
   readonly seed: Uint8Array;
   readonly data: Uint8Array;
 }): Promise<Uint8Array> {
+  const { signAsync } = await noble();
   return await signAsync(options.data, options.seed);
 }

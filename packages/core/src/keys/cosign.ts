@@ -1,6 +1,5 @@
 // cosign's encrypted private-key format (go-securesystemslib `encrypted`): scrypt + NaCl secretbox around PKCS#8.
 import { randomBytes, scrypt } from 'node:crypto';
-import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
 import { decodeBase64, encodeBase64, utf8 } from '../encoding.js';
 import { KeyError, ParseError } from '../errors.js';
 import { IssueCollector, isObject, joinPath, parseJson } from '../json.js';
@@ -133,6 +132,11 @@ function scryptParams(
   return { N, r, p: pp };
 }
 
+// Loaded on first use: only key files need it, so verification never pays its start-up cost.
+function secretbox(): Promise<typeof import('@noble/ciphers/salsa.js')> {
+  return import('@noble/ciphers/salsa.js');
+}
+
 /**
  * Decrypts the body (the base64-decoded PEM bytes: a JSON document) of a cosign encrypted key and returns
  * the plaintext, which cosign requires to be PKCS#8. Malformed documents and out-of-bounds scrypt
@@ -150,6 +154,7 @@ export async function decryptCosignKey(options: {
 }): Promise<Uint8Array> {
   const doc = parseDocument(options.body, options.field ?? 'privateKey');
   const key = await deriveKey(toBytes(options.password), doc.salt, doc.params);
+  const { xsalsa20poly1305 } = await secretbox();
   try {
     return xsalsa20poly1305(key, doc.nonce).decrypt(doc.ciphertext);
   } catch (cause) {
@@ -179,6 +184,7 @@ export async function encryptCosignKey(options: {
   const salt = new Uint8Array(randomBytes(32));
   const nonce = new Uint8Array(randomBytes(24));
   const key = await deriveKey(toBytes(options.password), salt, COSIGN_SCRYPT);
+  const { xsalsa20poly1305 } = await secretbox();
   const ciphertext = xsalsa20poly1305(key, nonce).encrypt(options.pkcs8);
   const doc = {
     kdf: { name: 'scrypt', params: { ...COSIGN_SCRYPT }, salt: encodeBase64(salt) },

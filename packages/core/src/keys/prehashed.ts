@@ -1,6 +1,6 @@
 // Verifying a signature given only the message's digest (Sigstore's verify-by-digest): ECDSA and RSA PKCS#1 v1.5.
 import { constants, createPublicKey, publicDecrypt } from 'node:crypto';
-import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { createRequire } from 'node:module';
 import { UsageError } from '../errors.js';
 import { ecdsaDerToP1363 } from './ecdsa-signature.js';
 import type { PublicKey } from './public-key.js';
@@ -17,7 +17,19 @@ const DIGEST_INFO_PREFIX: Readonly<Record<PrehashAlgorithm, Buffer>> = {
   sha512: Buffer.from('3051300d060960864801650304020305000440', 'hex'),
 };
 
-const CURVES = { 'ecdsa-p256': [p256, 32], 'ecdsa-p384': [p384, 48], 'ecdsa-p521': [p521, 66] } as const;
+type Nist = typeof import('@noble/curves/nist.js');
+type Curve = Nist['p256'] | Nist['p384'] | Nist['p521'];
+let nist: Nist | undefined;
+
+// Loaded on first use (synchronously: this API is sync; Node >= 22.12 requires ES modules): verify-by-digest is
+// rare, and @noble/curves would otherwise be a large share of every process's start-up.
+function curveOf(algorithm: 'ecdsa-p256' | 'ecdsa-p384' | 'ecdsa-p521'): readonly [Curve, number] {
+  const loaded: Nist = nist ?? createRequire(import.meta.url)('@noble/curves/nist.js');
+  nist = loaded;
+  if (algorithm === 'ecdsa-p256') return [loaded.p256, 32];
+  if (algorithm === 'ecdsa-p384') return [loaded.p384, 48];
+  return [loaded.p521, 66];
+}
 
 // node:crypto has no prehashed ECDSA verify, so the point is handed to @noble/curves; prepared once per key.
 const points = new WeakMap<PublicKey, Uint8Array>();
@@ -79,7 +91,7 @@ export function verifyDigestSignature(options: {
     }
     return decoded.equals(Buffer.concat([DIGEST_INFO_PREFIX[hash], digest]));
   }
-  const [curve, size] = CURVES[key.algorithm];
+  const [curve, size] = curveOf(key.algorithm);
   const point = ecPoint(key, size);
   // Strict DER first; r||s of exactly twice the field size as the alternative (as PublicKey.verify does).
   const candidates = [

@@ -1,6 +1,6 @@
 // Public keys: parsing (PEM, DER, JWK) under the key policy, the prepared PublicKey, and signature verification.
 import { createHash, createPublicKey, type KeyObject, type webcrypto } from 'node:crypto';
-import { exportJWK, type JWK } from 'jose';
+import type { JWK } from 'jose';
 import { KeyError, ParseError, UsageError } from '../errors.js';
 import { describe } from '../json.js';
 import { nobleVerify } from './backend-noble.js';
@@ -24,6 +24,36 @@ const BACKENDS: Readonly<Record<CryptoBackendName, ReadonlySet<KeyAlgorithm>>> =
 
 // The DER prefix of every Ed25519 SPKI (RFC 8410): SEQUENCE { SEQUENCE { OID 1.3.101.112 }, BIT STRING (33) }.
 const ED25519_SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
+
+// SPKI DER that node:crypto would export unchanged: the named-curve / Ed25519 header, then the uncompressed point
+// or raw key. DER read from input in exactly this form is kept as the key's SPKI instead of exported again
+// (node's export re-encodes through OpenSSL and cost as much as the import). Anything else is exported.
+const CANONICAL_SPKI: Readonly<
+  Partial<Record<KeyAlgorithm, { readonly prefix: Buffer; readonly length: number }>>
+> = {
+  ed25519: { prefix: ED25519_SPKI_PREFIX, length: 44 },
+  'ecdsa-p256': {
+    prefix: Buffer.from('3059301306072a8648ce3d020106082a8648ce3d03010703420004', 'hex'),
+    length: 91,
+  },
+  'ecdsa-p384': {
+    prefix: Buffer.from('3076301006072a8648ce3d020106052b8104002203620004', 'hex'),
+    length: 120,
+  },
+  'ecdsa-p521': {
+    prefix: Buffer.from('30819b301006072a8648ce3d020106052b810400230381860004', 'hex'),
+    length: 158,
+  },
+};
+
+/** DER a KeyObject was just imported from (a private copy), offered to the constructor to skip an export. */
+const importedFrom = new WeakMap<KeyObject, Uint8Array>();
+
+function canonicalSpki(profile: KeyProfile, der: Uint8Array | undefined): Uint8Array | undefined {
+  const form = CANONICAL_SPKI[profile.algorithm];
+  if (der === undefined || form === undefined || der.length !== form.length) return undefined;
+  return Buffer.from(der.buffer, der.byteOffset, form.prefix.length).equals(form.prefix) ? der : undefined;
+}
 
 interface Internals {
   readonly node: KeyObject;
@@ -63,8 +93,7 @@ export class PublicKey {
       throw new UsageError('ERR_USAGE', 'a secret (symmetric) key is not a public key');
     const pub = key.type === 'private' ? createPublicKey(key) : key;
     const profile = profileKey(pub);
-    const der = pub.export({ type: 'spki', format: 'der' });
-    const spki = new Uint8Array(der.buffer, der.byteOffset, der.byteLength);
+    const spki = canonicalSpki(profile, importedFrom.get(pub)) ?? exportSpki(pub);
     this.algorithm = profile.algorithm;
     this.scheme = profile.scheme;
     this.bits = profile.bits;
@@ -136,7 +165,9 @@ export class PublicKey {
    * const jwk = await key.toJwk(); // { kty: 'EC', crv: 'P-256', x, y }
    * ```
    */
-  toJwk(): Promise<JWK> {
+  async toJwk(): Promise<JWK> {
+    // jose is loaded on first use: verification never needs it, and it is a large share of start-up.
+    const { exportJWK } = await import('jose');
     return exportJWK(this.#i.node);
   }
 
@@ -151,6 +182,11 @@ export class PublicKey {
   [Symbol.for('nodejs.util.inspect.custom')](): string {
     return this.toString();
   }
+}
+
+function exportSpki(key: KeyObject): Uint8Array {
+  const der = key.export({ type: 'spki', format: 'der' });
+  return new Uint8Array(der.buffer, der.byteOffset, der.byteLength);
 }
 
 function nodeVerifyAlternative(i: Internals, data: Uint8Array, p1363: Uint8Array): boolean {
@@ -295,6 +331,7 @@ export function parsePublicKey(
     key = importWithNode(field, 'SPKI DER public key', () =>
       createPublicKey({ key: der, format: 'der', type: 'spki' }),
     );
+    importedFrom.set(key, der);
   } else if (routed.kind === 'jwk') {
     const jwk = copyJwk(routed.jwk, field);
     if (jwk.d !== undefined) {
@@ -313,6 +350,7 @@ export function parsePublicKey(
       key = importWithNode(field, 'SPKI public key', () =>
         createPublicKey({ key: der, format: 'der', type: 'spki' }),
       );
+      importedFrom.set(key, der);
     } else if (block.label === 'RSA PUBLIC KEY') {
       key = importWithNode(field, 'PKCS#1 RSA public key', () =>
         createPublicKey({ key: der, format: 'der', type: 'pkcs1' }),

@@ -4,12 +4,14 @@ import { type ASN1Obj, type X509Certificate, X509SCTExtension } from '@sigstore/
 import { bytesEqual, encodeHex } from '../encoding.js';
 import { ParseError, UsageError, VerificationError } from '../errors.js';
 import { describe } from '../json.js';
-import { type PublicKey, parsePublicKey } from '../keys/index.js';
+import type { PublicKey } from '../keys/index.js';
 import {
   type CertificateExtension,
+  certificatePublicKey,
   type DecodedCertificate,
   decodeCertificate,
   extractIdentity,
+  isDecodedCertificate,
 } from './identity.js';
 import { selectValidAt } from './trusted-root.js';
 import type { CertificateIdentity, TrustedCertificateAuthority, TrustedLog, TrustedRoot } from './types.js';
@@ -232,7 +234,7 @@ function checkLeaf(leaf: DecodedCertificate, field: string): void {
 }
 
 function checkOptions(options: unknown): asserts options is {
-  readonly leaf: Uint8Array;
+  readonly leaf: Uint8Array | DecodedCertificate;
   readonly intermediates?: readonly Uint8Array[];
   readonly trustedRoot: TrustedRoot;
   readonly times: readonly Date[];
@@ -241,8 +243,12 @@ function checkOptions(options: unknown): asserts options is {
   const o = options as Record<string, unknown> | null;
   if (typeof o !== 'object' || o === null)
     throw new UsageError('ERR_USAGE', `options: expected an object, found ${describe(o)}`);
-  if (!(o.leaf instanceof Uint8Array))
-    throw new UsageError('ERR_USAGE', `leaf: expected DER bytes, found ${describe(o.leaf)}`);
+  if (!(o.leaf instanceof Uint8Array) && !isDecodedCertificate(o.leaf)) {
+    throw new UsageError(
+      'ERR_USAGE',
+      `leaf: expected DER bytes or a decodeCertificate result, found ${describe(o.leaf)}`,
+    );
+  }
   if (
     o.intermediates !== undefined &&
     !(Array.isArray(o.intermediates) && o.intermediates.every((c) => c instanceof Uint8Array))
@@ -361,7 +367,8 @@ function tryAuthority(
  * ```
  */
 export function verifyCertificateChain(options: {
-  readonly leaf: Uint8Array;
+  /** DER, or what `decodeCertificate` made of it (decoded once, its key shared with the signature check). */
+  readonly leaf: Uint8Array | DecodedCertificate;
   readonly intermediates?: readonly Uint8Array[];
   readonly trustedRoot: TrustedRoot;
   readonly times: readonly Date[];
@@ -369,7 +376,7 @@ export function verifyCertificateChain(options: {
 }): VerifiedCertificate {
   checkOptions(options);
   const field = 'certificate';
-  const leaf = decodeCertificate(options.leaf, field);
+  const leaf = options.leaf instanceof Uint8Array ? decodeCertificate(options.leaf, field) : options.leaf;
   checkLeaf(leaf, field);
   const intermediates = options.intermediates ?? [];
   const tried: string[] = [];
@@ -411,7 +418,7 @@ export function verifyCertificateChain(options: {
       threshold: options.ctLogThreshold ?? 1,
     });
   }
-  const publicKey = parsePublicKey(leaf.spki, { field: `${field}.subjectPublicKeyInfo` });
+  const publicKey = certificatePublicKey(leaf, { field: `${field}.subjectPublicKeyInfo` });
   return Object.freeze({
     leaf: leaf.x509,
     publicKey,

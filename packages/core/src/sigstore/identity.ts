@@ -2,6 +2,8 @@
 import { type ASN1Obj, X509Certificate } from '@sigstore/core';
 import { ParseError, UsageError, VerificationError } from '../errors.js';
 import { describe } from '../json.js';
+import { type PublicKey, parsePublicKey } from '../keys/index.js';
+import { parseQuietly } from './quiet-parse.js';
 import { assertStrictCertificateDer } from './trusted-root.js';
 import type { CertificateIdentity, FulcioExtensions, IdentityPolicy, StringMatcher } from './types.js';
 
@@ -135,7 +137,7 @@ export function decodeCertificate(der: Uint8Array, field = 'certificate'): Decod
   assertStrictCertificateDer(der, field);
   const copy = Buffer.from(der);
   try {
-    const x509 = X509Certificate.parse(copy);
+    const x509 = parseQuietly(() => X509Certificate.parse(copy));
     const root = x509.root;
     if (tagByte(root) !== TAG_SEQUENCE || root.subs.length !== 3) {
       throw new Error('expected SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue }');
@@ -175,7 +177,7 @@ export function decodeCertificate(der: Uint8Array, field = 'certificate'): Decod
       for (const ext of list.subs) readExtension(ext, extensions);
     }
     const signatureAlgorithm = child(outerAlg, 0, TAG_OID, 'signatureAlgorithm.algorithm').toOID();
-    return Object.freeze({
+    const decoded: DecodedCertificate = Object.freeze({
       x509,
       der: bytes(copy),
       tbs: rawOf(tbsNode),
@@ -188,10 +190,57 @@ export function decodeCertificate(der: Uint8Array, field = 'certificate'): Decod
       notAfter,
       extensions,
     });
+    genuine.add(decoded);
+    return decoded;
   } catch (error) {
     if (error instanceof ParseError) throw error;
     throw malformed(field, error instanceof Error ? error.message : String(error), error);
   }
+}
+
+// Decoded certificates this module produced, so a caller can hand one back instead of the DER (decoding is the
+// costly part of reading a certificate) without a hand-made look-alike skipping the strict checks.
+const genuine = new WeakSet<object>();
+const keys = new WeakMap<DecodedCertificate, PublicKey>();
+
+/**
+ * Whether `value` is a certificate `decodeCertificate` produced (not merely one of the same shape).
+ *
+ * @example
+ * ```ts
+ * isDecodedCertificate(decodeCertificate(der)); // true
+ * isDecodedCertificate({ ...decodeCertificate(der) }); // false
+ * ```
+ */
+export function isDecodedCertificate(value: unknown): value is DecodedCertificate {
+  return typeof value === 'object' && value !== null && genuine.has(value);
+}
+
+/**
+ * The certificate's subject public key, parsed under the key policy once per decoded certificate (the
+ * signature check and the chain check of one bundle share it). Errors as `parsePublicKey`, naming `options.field`.
+ *
+ * @example
+ * ```ts
+ * const key = certificatePublicKey(decodeCertificate(der), { field: 'certificate.subjectPublicKeyInfo' });
+ * ```
+ */
+export function certificatePublicKey(
+  cert: DecodedCertificate,
+  options: { readonly field?: string } = {},
+): PublicKey {
+  if (!isDecodedCertificate(cert)) {
+    throw new UsageError(
+      'ERR_USAGE',
+      `cert: expected a certificate from decodeCertificate, found ${describe(cert)}`,
+    );
+  }
+  let key = keys.get(cert);
+  if (key === undefined) {
+    key = parsePublicKey(cert.spki, { field: options.field ?? 'certificate.subjectPublicKeyInfo' });
+    keys.set(cert, key);
+  }
+  return key;
 }
 
 function readExtension(ext: ASN1Obj, into: Map<string, CertificateExtension>): void {

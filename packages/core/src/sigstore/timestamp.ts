@@ -4,6 +4,7 @@ import { type ASN1Obj, RFC3161Timestamp } from '@sigstore/core';
 import type { Bundle } from '../bundle.js';
 import { bytesEqual, encodeHex } from '../encoding.js';
 import { isVouchError, ParseError, VerificationError } from '../errors.js';
+import { parseQuietly } from './quiet-parse.js';
 import { parseStrictCertificate, selectValidAt } from './trusted-root.js';
 import type { TrustedCertificateAuthority, TrustedRoot } from './types.js';
 
@@ -227,7 +228,7 @@ function parseGeneralizedTime(obj: ASN1Obj, path: string): { timeMs: number; sub
 
 function parseDer(bytes: Uint8Array, path: string): ASN1Obj {
   try {
-    return RFC3161Timestamp.parse(Buffer.from(bytes)).root;
+    return parseQuietly(() => RFC3161Timestamp.parse(Buffer.from(bytes))).root;
   } catch (e) {
     return malformed(
       path,

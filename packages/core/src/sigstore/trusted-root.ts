@@ -6,6 +6,7 @@ import { isVouchError, ParseError, type VouchErrorCode } from '../errors.js';
 import { describe, IssueCollector, isObject, type JsonObject, joinPath, parseJson } from '../json.js';
 import { PublicKey, parsePublicKey } from '../keys/index.js';
 import type { KeyAlgorithm } from '../keys/types.js';
+import { parseQuietly } from './quiet-parse.js';
 import type { TrustedCertificateAuthority, TrustedLog, TrustedRoot, ValidityWindow } from './types.js';
 
 /**
@@ -453,7 +454,7 @@ function checkExtensions(r: Der, wrapper: Tlv): void {
 export function parseStrictCertificate(der: Uint8Array, path: string): X509Certificate {
   assertStrictCertificateDer(der, path);
   try {
-    const cert = X509Certificate.parse(Buffer.from(der));
+    const cert = parseQuietly(() => X509Certificate.parse(Buffer.from(der)));
     // @sigstore/core reads fields lazily; reading each one now surfaces what it cannot parse.
     void cert.version;
     void cert.serialNumber;

@@ -6,15 +6,15 @@ import { verifyEnvelopeSync } from '../dsse.js';
 import { bytesEqual } from '../encoding.js';
 import { isVouchError, ParseError, UsageError, VerificationError, type VouchErrorCode } from '../errors.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../image-signature.js';
-import {
-  type PrehashAlgorithm,
-  type PublicKey,
-  parsePublicKey,
-  verifyDigestSignature,
-} from '../keys/index.js';
+import { type PrehashAlgorithm, type PublicKey, verifyDigestSignature } from '../keys/index.js';
 import { parseStatementJson, type Statement } from '../statement.js';
 import { verifyCertificateChain } from './certificate.js';
-import { assertIdentity, decodeCertificate } from './identity.js';
+import {
+  assertIdentity,
+  certificatePublicKey,
+  type DecodedCertificate,
+  decodeCertificate,
+} from './identity.js';
 import { verifyTimestamps } from './timestamp.js';
 import { type TlogVerification, verifyTlogEntry } from './tlog.js';
 import type { CertificateIdentity, IdentityPolicy, TrustedRoot } from './types.js';
@@ -201,6 +201,7 @@ export function verifySigstoreBundle(options: VerifySigstoreBundleOptions): Sigs
   // The signing key: a trusted key that verifies the signature (the hint is never trusted), or the certificate's
   // key, which is only trusted once the certificate chains to a CA at a verified time (checked below).
   let leafDer: Uint8Array | undefined;
+  let decodedLeaf: DecodedCertificate | undefined;
   let publicKey: PublicKey;
   if (keyBased) {
     const keys = options.keys ?? [];
@@ -231,10 +232,11 @@ export function verifySigstoreBundle(options: VerifySigstoreBundleOptions): Sigs
     if (leafDer === undefined)
       return checks.fail('key', 'ERR_MALFORMED_BUNDLE', 'the certificate chain is empty');
     const leaf = leafDer;
+    // Decoded once: the same decoded certificate is what the chain check verifies below.
+    decodedLeaf = checks.run('key', () => decodeCertificate(leaf, 'certificate'));
+    const decoded = decodedLeaf;
     publicKey = checks.run('key', () =>
-      parsePublicKey(decodeCertificate(leaf, 'certificate').spki, {
-        field: 'certificate.subjectPublicKeyInfo',
-      }),
+      certificatePublicKey(decoded, { field: 'certificate.subjectPublicKeyInfo' }),
     );
     checks.pass(
       'key',
@@ -299,7 +301,7 @@ export function verifySigstoreBundle(options: VerifySigstoreBundleOptions): Sigs
   }
   checks.pass('time-source', times.map((t) => `${t.source} ${t.time.toISOString()}`).join(', '));
 
-  const leaf = leafDer;
+  const leaf = decodedLeaf ?? leafDer;
   const intermediates =
     material.type === 'x509CertificateChain' ? material.certificates.slice(1).map((c) => c.rawBytes) : [];
   const certificate = checks.run('certificate', () =>

@@ -1,0 +1,31 @@
+// Bundles each executable of @vouch/cli into one ES module: a verify gate starts in one file read, not ~80 module
+// loads. Workspace packages are compiled in from their sources; every npm dependency stays an import.
+
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'cli');
+const workspace = /^(vouch|@vouch\/[a-z-]+)(\/|$)/;
+
+await build({
+  entryPoints: [join(cli, 'src/bin.ts'), join(cli, 'src/conformance-bin.ts')],
+  outdir: join(cli, 'dist/bundle'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  conditions: ['source'],
+  sourcemap: true,
+  logLevel: 'warning',
+  plugins: [
+    {
+      name: 'external-npm-dependencies',
+      setup(b) {
+        b.onResolve({ filter: /^[^./]/ }, (args) =>
+          workspace.test(args.path) ? undefined : { path: args.path, external: true },
+        );
+      },
+    },
+  ],
+});
