@@ -91,4 +91,10 @@ export {
 } from './keys.js';
 export { keylessOptionsFromSigningConfig, loadSigningConfig } from './signing-config-file.js';
 export { type ArtifactSource, type VerifyBundleOptions, verifyBundle } from './sigstore.js';
-export { loadTrustedRoot, publicGoodTrustedRoot, type TrustedRootSource } from './trusted-root.js';
+export {
+  loadTrustedRoot,
+  publicGoodTrustedRoot,
+  type RefreshTrustedRootOptions,
+  refreshTrustedRoot,
+  type TrustedRootSource,
+} from './trusted-root.js';

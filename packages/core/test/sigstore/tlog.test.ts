@@ -1,15 +1,15 @@
 // Transparency-log entries: every conformance bundle's first entry, and synthetic Rekor v1/v2 logs built here for each check.
-import { createHash, generateKeyPairSync, type KeyObject, sign } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { type EntryOptions, entryJson, INTEGRATED, makeLog } from '../../../../test/support/synthetic-log.js';
 import { caseFile, loadVectorSet, type VectorCase } from '../../../../test/support/vectors.js';
 import { type Bundle, parseBundle, type TransparencyLogEntry } from '../../src/bundle.js';
 import { pae } from '../../src/dsse.js';
 import { isVouchError } from '../../src/errors.js';
 import { PublicKey, parsePublicKey } from '../../src/keys/index.js';
-import { hashChildren, hashLeaf } from '../../src/sigstore/merkle.js';
 import { type TlogSigner, type VerifyTlogEntryOptions, verifyTlogEntry } from '../../src/sigstore/tlog.js';
 import { parseTrustedRootJson } from '../../src/sigstore/trusted-root.js';
-import type { TrustedLog, TrustedRoot } from '../../src/sigstore/types.js';
+import type { TrustedRoot } from '../../src/sigstore/types.js';
 
 const NOW = new Date('2026-11-24T00:00:00Z');
 
@@ -262,130 +262,11 @@ describe('verifyTlogEntry over the conformance bundles', () => {
 
 // ---- synthetic logs: every check, on entries built here ----
 
-function mth(leaves: readonly Uint8Array[]): Uint8Array {
-  if (leaves.length === 1) return leaves[0] as Uint8Array;
-  let k = 1;
-  while (k * 2 < leaves.length) k *= 2;
-  return hashChildren(mth(leaves.slice(0, k)), mth(leaves.slice(k)));
-}
-
-function auditPath(m: number, leaves: readonly Uint8Array[]): Uint8Array[] {
-  if (leaves.length <= 1) return [];
-  let k = 1;
-  while (k * 2 < leaves.length) k *= 2;
-  if (m < k) return [...auditPath(m, leaves.slice(0, k)), mth(leaves.slice(k))];
-  return [...auditPath(m - k, leaves.slice(k)), mth(leaves.slice(0, k))];
-}
-
 const b64 = (bytes: Uint8Array | string): string => Buffer.from(bytes).toString('base64');
 const sha256 = (bytes: Uint8Array): Buffer => createHash('sha256').update(bytes).digest();
 
-interface LogFixture {
-  readonly host: string;
-  readonly logId: Buffer;
-  readonly privateKey: KeyObject;
-  readonly kind: 'ecdsa' | 'ed25519';
-  trusted(validFor: TrustedLog['validFor']): TrustedRoot;
-  signNote(text: string): string;
-}
-
-function makeLog(kind: 'ecdsa' | 'ed25519', host: string): LogFixture {
-  const pair =
-    kind === 'ecdsa' ? generateKeyPairSync('ec', { namedCurve: 'P-256' }) : generateKeyPairSync('ed25519');
-  const spki = pair.publicKey.export({ type: 'spki', format: 'der' });
-  const logId =
-    kind === 'ecdsa'
-      ? sha256(spki)
-      : sha256(Buffer.concat([Buffer.from(`${host}\n`), Buffer.from([1]), spki.subarray(12)]));
-  const key = new PublicKey(pair.publicKey);
-  return {
-    host,
-    logId,
-    privateKey: pair.privateKey,
-    kind,
-    trusted: (validFor) => ({
-      mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-      tlogs: [
-        {
-          baseUrl: `https://${host}`,
-          hashAlgorithm: 'SHA2_256',
-          logId: new Uint8Array(logId),
-          logIdHex: logId.toString('hex'),
-          key,
-          validFor,
-        },
-      ],
-      ctlogs: [],
-      certificateAuthorities: [],
-      timestampAuthorities: [],
-    }),
-    signNote: (text) => {
-      const sig = sign(kind === 'ecdsa' ? 'sha256' : null, Buffer.from(text), pair.privateKey);
-      return `${text}\n\u2014 ${host} ${b64(Buffer.concat([logId.subarray(0, 4), sig]))}\n`;
-    },
-  };
-}
-
 const ALWAYS = { start: new Date('2020-01-01T00:00:00Z') };
 const IN_2000 = { start: new Date('2000-01-01T00:00:00Z'), end: new Date('2000-12-31T23:59:59Z') };
-const INTEGRATED = 1767225600; // 2026-01-01
-
-interface EntryOptions {
-  readonly log: LogFixture;
-  readonly body: object;
-  readonly set?: boolean;
-  readonly proof?: boolean;
-  /** Global index (Rekor v1 shards offset it from the tree index). */
-  readonly logIndex?: number;
-  readonly treeIndex?: number;
-  readonly treeSize?: number;
-  /** Sign a checkpoint for this many leaves instead of the proof's tree. */
-  readonly checkpointSize?: number;
-  readonly kindVersion: { kind: string; version: string };
-}
-
-function entryJson(o: EntryOptions): Record<string, unknown> {
-  const body = Buffer.from(JSON.stringify(o.body));
-  const treeIndex = o.treeIndex ?? 3;
-  const treeSize = o.treeSize ?? 6;
-  const logIndex = o.logIndex ?? 1000 + treeIndex;
-  const leaves = Array.from({ length: Math.max(treeSize, o.checkpointSize ?? 0) }, (_, i) =>
-    i === treeIndex ? hashLeaf(body) : hashLeaf(Buffer.from(`other ${i}`)),
-  );
-  const tree = leaves.slice(0, treeSize);
-  const cpSize = o.checkpointSize ?? treeSize;
-  const origin = o.log.kind === 'ecdsa' ? `${o.log.host} - 42` : o.log.host;
-  const out: Record<string, unknown> = {
-    logIndex: String(logIndex),
-    logId: { keyId: b64(o.log.logId) },
-    kindVersion: o.kindVersion,
-    canonicalizedBody: b64(body),
-  };
-  if (o.set !== false) {
-    const payload = JSON.stringify({
-      body: b64(body),
-      integratedTime: INTEGRATED,
-      logID: o.log.logId.toString('hex'),
-      logIndex,
-    });
-    out.integratedTime = String(INTEGRATED);
-    out.inclusionPromise = {
-      signedEntryTimestamp: b64(sign('sha256', Buffer.from(payload), o.log.privateKey)),
-    };
-  }
-  if (o.proof !== false) {
-    out.inclusionProof = {
-      logIndex: String(treeIndex),
-      rootHash: b64(mth(tree)),
-      treeSize: String(treeSize),
-      hashes: auditPath(treeIndex, tree).map(b64),
-      checkpoint: {
-        envelope: o.log.signNote(`${origin}\n${cpSize}\n${b64(mth(leaves.slice(0, cpSize)))}\n`),
-      },
-    };
-  }
-  return out;
-}
 
 /** An artifact signed with a fresh P-256 key, as a message-signature bundle with one entry. */
 function messageBundle(
