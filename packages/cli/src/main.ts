@@ -39,6 +39,11 @@ const COMMANDS: readonly CommandEntry[] = [
     summary: 'verify a file against a bundle, with keys or keyless',
     load: async () => (await import('./commands/verify.js')).verifyBlobCommand,
   },
+  {
+    name: 'trusted-root',
+    summary: 'refresh the Sigstore trusted root through TUF into a cache (the only networked read of trust)',
+    load: async () => (await import('./commands/trusted-root.js')).trustedRootCommand,
+  },
 ];
 
 function usage(): string {

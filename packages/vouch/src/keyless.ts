@@ -14,6 +14,7 @@ import {
   UsageError,
   VouchError,
 } from '@vouch/core';
+import { serviceUrl } from './urls.js';
 
 /** Where keyless signing gets its certificate and witnesses, and the identity token it presents. */
 export interface KeylessOptions {
@@ -95,33 +96,9 @@ export const PUBLIC_GOOD_KEYLESS: Readonly<{ fulcioUrl: string; rekorUrls: reado
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 const DEFAULT_RETRIES = 2;
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', '[::1]', 'localhost']);
 const JWT_PART = /^[A-Za-z0-9_-]+$/;
 
 /** An HTTPS URL, or plain HTTP on loopback only (test services); trailing slashes dropped. */
-function serviceUrl(value: string, what: string): string {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    throw new UsageError('ERR_USAGE', `${what} must be an absolute URL, found ${JSON.stringify(value)}`);
-  }
-  const loopback = LOOPBACK_HOSTS.has(url.hostname);
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
-    throw new UsageError(
-      'ERR_USAGE',
-      `${what} must be an https URL (plain http only on loopback), found ${JSON.stringify(value)}`,
-    );
-  }
-  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    throw new UsageError(
-      'ERR_USAGE',
-      `${what} must have no credentials, query or fragment, found ${JSON.stringify(value)}`,
-    );
-  }
-  return url.href.replace(/\/+$/, '');
-}
-
 function base64UrlJson(part: string): unknown {
   try {
     return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));

@@ -13,6 +13,7 @@ import {
   VouchError,
 } from '@vouch/core';
 import { readDocument, writeFileAtomic } from './files.js';
+import { serviceUrl } from './urls.js';
 
 const PUBLIC_GOOD_TUF = 'https://tuf-repo-cdn.sigstore.dev';
 
@@ -172,7 +173,8 @@ export interface RefreshTrustedRootOptions {
  */
 export async function refreshTrustedRoot(options: RefreshTrustedRootOptions): Promise<TrustedRoot> {
   const { cacheDir } = options;
-  const mirrorUrl = options.mirrorUrl ?? PUBLIC_GOOD_TUF;
+  const mirrorUrl =
+    options.mirrorUrl === undefined ? PUBLIC_GOOD_TUF : serviceUrl(options.mirrorUrl, 'the TUF mirror URL');
   const previous = await mkdir(cacheDir, { recursive: true }).then(
     () => currentGeneration(cacheDir),
     (cause: unknown) => {

@@ -4,6 +4,7 @@ import {
   type IdentityPolicy,
   identityPolicyFromFlags,
   type SigstoreSigner,
+  type TrustedRootSource,
   UsageError,
   verifyBlob,
   verifyImage,
@@ -32,6 +33,7 @@ const KEYLESS_OPTIONS = {
   'source-digest': { type: 'string' },
   'deny-self-hosted-runners': { type: 'boolean', default: false },
   'trusted-root': { type: 'string' },
+  'trusted-root-cache': { type: 'string' },
   offline: { type: 'boolean', default: false },
 } as const;
 
@@ -41,6 +43,7 @@ const KEYLESS_FLAGS = `Keyless (a Fulcio certificate; verified offline against t
   --certificate-github-workflow-{repository,ref,sha,trigger,name} V   as cosign
   --owner O | --repo O/R [--signer-workflow W] [--source-ref R] [--source-digest D] [--deny-self-hosted-runners]   as gh attestation verify
   --trusted-root FILE   a Sigstore trusted_root.json (private Sigstore, a test CA)
+  --trusted-root-cache DIR   the root last refreshed by \`vouch trusted-root refresh\` (else the shipped one)
   --offline             guarantee no network connection (verification never needs one)`;
 
 const EXIT_CODES =
@@ -86,6 +89,17 @@ function trustFrom(args: ParsedArgs): { keys: string[] } | { identity: IdentityP
   );
 }
 
+/** The trusted root the flags name: a file, a refreshed cache, or (undefined) the shipped public-good root. */
+function trustedRootFrom(args: ParsedArgs): TrustedRootSource {
+  const file = stringFlag(args, 'trusted-root');
+  const cacheDir = stringFlag(args, 'trusted-root-cache');
+  if (file !== undefined && cacheDir !== undefined) {
+    throw new UsageError('ERR_USAGE', '--trusted-root and --trusted-root-cache cannot be used together');
+  }
+  if (file !== undefined) return file;
+  return cacheDir === undefined ? undefined : { cacheDir };
+}
+
 function signerText(signer: SigstoreSigner): string {
   return signer.type === 'key'
     ? `key ${signer.keyId}`
@@ -117,7 +131,7 @@ ${EXIT_CODES}`,
     const bundles = stringFlags(args, 'bundle');
     required(bundles[0], '--bundle');
     const trust = trustFrom(args);
-    const trustedRoot = stringFlag(args, 'trusted-root');
+    const trustedRoot = trustedRootFrom(args);
     if ('identity' in trust) {
       const [bundle] = bundles;
       if (bundles.length !== 1 || bundle === undefined)
@@ -196,7 +210,7 @@ ${EXIT_CODES}`,
     const [file = ''] = args.positionals;
     const bundle = required(stringFlag(args, 'bundle'), '--bundle');
     const trust = trustFrom(args);
-    const trustedRoot = stringFlag(args, 'trusted-root');
+    const trustedRoot = trustedRootFrom(args);
     const result = await verifyBlob({
       file,
       bundle,
