@@ -14,7 +14,7 @@ const NOW = new Date('2026-11-24T00:00:00Z');
 /** Why each failing case fails: the code vouch must give (the first check that fails, in vouch's order). */
 const EXPECTED_CODE: Readonly<Record<string, string>> = {
   'bundle-empty-certificate-chain_fail': 'ERR_MALFORMED_BUNDLE',
-  'bundle-from-wrong-instance_fail': 'ERR_TLOG_UNTRUSTED',
+  'bundle-from-wrong-instance_fail': 'ERR_CERTIFICATE_CHAIN',
   'bundle-invalid-base64-signature_fail': 'ERR_MALFORMED_BUNDLE',
   'bundle-malformed-json_fail': 'ERR_MALFORMED_BUNDLE',
   'bundle-negative-log-index_fail': 'ERR_MALFORMED_BUNDLE',

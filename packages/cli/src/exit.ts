@@ -33,6 +33,7 @@ const EXIT_BY_CODE: Readonly<Record<VouchErrorCode, ExitCode>> = {
   ERR_THRESHOLD_NOT_MET: EXIT_UNTRUSTED,
   ERR_DIGEST_MISMATCH: EXIT_UNTRUSTED,
   ERR_PAYLOAD_TYPE: EXIT_UNTRUSTED,
+  ERR_PAYLOAD_MISMATCH: EXIT_UNTRUSTED,
   ERR_PREDICATE_TYPE: EXIT_UNTRUSTED,
   ERR_UNSUPPORTED_MEDIA_TYPE: EXIT_UNTRUSTED,
   // A trusted root is configuration; everything else here is evidence that did not hold.

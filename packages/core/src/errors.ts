@@ -27,6 +27,7 @@ export type VouchErrorCode =
   | 'ERR_THRESHOLD_NOT_MET'
   | 'ERR_DIGEST_MISMATCH'
   | 'ERR_PAYLOAD_TYPE'
+  | 'ERR_PAYLOAD_MISMATCH'
   | 'ERR_PREDICATE_TYPE'
   | 'ERR_UNSUPPORTED_MEDIA_TYPE'
   // Sigstore (keyless) verification

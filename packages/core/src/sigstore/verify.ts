@@ -2,10 +2,11 @@
 import { createHash } from 'node:crypto';
 import { type Bundle, type BundleHashAlgorithm, parseBundle } from '../bundle.js';
 import type { Digest } from '../digest.js';
-import { verifyEnvelopeSync } from '../dsse.js';
+import { pae, verifyEnvelopeSync } from '../dsse.js';
 import { bytesEqual } from '../encoding.js';
 import { isVouchError, ParseError, UsageError, VerificationError, type VouchErrorCode } from '../errors.js';
 import { IN_TOTO_PAYLOAD_TYPE } from '../image-signature.js';
+import { isObject } from '../json.js';
 import { type PrehashAlgorithm, type PublicKey, verifyDigestSignature } from '../keys/index.js';
 import { parseStatementJson, type Statement } from '../statement.js';
 import { verifyCertificateChain } from './certificate.js';
@@ -238,9 +239,19 @@ export function verifySigstoreBundle(options: VerifySigstoreBundleOptions): Sigs
     publicKey = checks.run('key', () =>
       certificatePublicKey(decoded, { field: 'certificate.subjectPublicKeyInfo' }),
     );
+    // The chain at the certificate's own issuance first: a certificate that no trusted CA signed is explained as
+    // such, before anything that recorded it is compared. Its validity at the signing times is checked below.
+    const early = checks.run('key', () =>
+      verifyCertificateChain({
+        leaf: decoded,
+        intermediates: intermediatesOf(material),
+        trustedRoot: options.trustedRoot,
+        times: [decoded.notBefore],
+      }),
+    );
     checks.pass(
       'key',
-      `the certificate's ${publicKey.algorithm} key (trusted only if the certificate verifies)`,
+      `the certificate's ${publicKey.algorithm} key, issued by ${early.authority.uri} (validity at the signing time checked below)`,
     );
   }
 
@@ -302,8 +313,7 @@ export function verifySigstoreBundle(options: VerifySigstoreBundleOptions): Sigs
   checks.pass('time-source', times.map((t) => `${t.source} ${t.time.toISOString()}`).join(', '));
 
   const leaf = decodedLeaf ?? leafDer;
-  const intermediates =
-    material.type === 'x509CertificateChain' ? material.certificates.slice(1).map((c) => c.rawBytes) : [];
+  const intermediates = intermediatesOf(material);
   const certificate = checks.run('certificate', () =>
     verifyCertificateChain({
       leaf,
@@ -385,7 +395,20 @@ function verifyContent(
     return {};
   }
 
-  const verified = checks.run('signature', () => verifyEnvelopeSync(content.envelope, { keys: [publicKey] }));
+  const verified = checks.run('signature', () => {
+    try {
+      return verifyEnvelopeSync(content.envelope, { keys: [publicKey] });
+    } catch (e) {
+      if (isVouchError(e) && e.code === 'ERR_SIGNATURE_INVALID' && payloadChanged(bundle)) {
+        throw new VerificationError(
+          'ERR_PAYLOAD_MISMATCH',
+          'the DSSE payload was changed: its signature does not verify, and the transparency log recorded this same signature over another payload',
+          { cause: e },
+        );
+      }
+      throw e;
+    }
+  });
   checks.pass('signature', `DSSE signature over ${verified.payloadType}`);
   if (verified.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
     if (options.predicateType !== undefined) {
@@ -420,6 +443,76 @@ function verifyContent(
   }
   checks.pass('artifact', `sha256:${subjectHex} is a subject of the ${statement.predicateType} statement`);
   return { payloadType: verified.payloadType, payload: verified.payload, statement };
+}
+
+/** A bundle's intermediate certificates (after the leaf). */
+function intermediatesOf(material: Bundle['verificationMaterial']['content']): Uint8Array[] {
+  return material.type === 'x509CertificateChain'
+    ? material.certificates.slice(1).map((c) => c.rawBytes)
+    : [];
+}
+
+/**
+ * Whether a DSSE bundle's first log entry recorded the bundle's very signature over a payload with another digest:
+ * then the payload, not the signature, was changed. Only chooses the code of a failure already certain (the log
+ * entry is not trusted here), so any shape it does not know answers false.
+ */
+function payloadChanged(bundle: Bundle): boolean {
+  const body = bundle.verificationMaterial.tlogEntries[0]?.canonicalizedBody;
+  if (bundle.content.type !== 'dsseEnvelope' || body === undefined) return false;
+  const { envelope } = bundle.content;
+  const sig = envelope.signatures[0]?.sig;
+  if (sig === undefined) return false;
+  let recorded: { signature: string; digest: Uint8Array; covers: 'payload' | 'pae' } | undefined;
+  try {
+    const json: unknown = JSON.parse(Buffer.from(body).toString('utf8'));
+    recorded = recordedDsse(json);
+  } catch {
+    return false;
+  }
+  if (recorded === undefined || recorded.signature !== Buffer.from(sig).toString('base64')) return false;
+  const covered =
+    recorded.covers === 'payload' ? envelope.payload : pae(envelope.payloadType, envelope.payload);
+  return !bytesEqual(new Uint8Array(createHash('sha256').update(covered).digest()), recorded.digest);
+}
+
+/** The signature (base64) and sha256 digest a Rekor DSSE-bearing body records, for the kinds Rekor writes. */
+function recordedDsse(
+  json: unknown,
+): { signature: string; digest: Uint8Array; covers: 'payload' | 'pae' } | undefined {
+  const at = (v: unknown, ...path: (string | number)[]): unknown =>
+    path.reduce<unknown>((o, k) => {
+      if (typeof k === 'number') return Array.isArray(o) ? o[k] : undefined;
+      return isObject(o) ? o[k] : undefined;
+    }, v);
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const kind = str(at(json, 'kind'));
+  const version = str(at(json, 'apiVersion'));
+  const decode = (v: unknown, encoding: 'hex' | 'base64'): Uint8Array | undefined => {
+    const text = str(v);
+    return text === undefined ? undefined : new Uint8Array(Buffer.from(text, encoding));
+  };
+  const hex = (v: unknown) => decode(v, 'hex');
+  const b64 = (v: unknown) => decode(v, 'base64');
+  let signature: string | undefined;
+  let digest: Uint8Array | undefined;
+  let covers: 'payload' | 'pae' = 'payload';
+  if (kind === 'dsse' && version === '0.0.1') {
+    signature = str(at(json, 'spec', 'signatures', 0, 'signature'));
+    digest = hex(at(json, 'spec', 'payloadHash', 'value'));
+  } else if (kind === 'dsse' && version === '0.0.2') {
+    signature = str(at(json, 'spec', 'dsseV002', 'signatures', 0, 'content'));
+    digest = b64(at(json, 'spec', 'dsseV002', 'payloadHash', 'digest'));
+  } else if (kind === 'intoto' && version === '0.0.2') {
+    const doubled = str(at(json, 'spec', 'content', 'envelope', 'signatures', 0, 'sig'));
+    signature = doubled === undefined ? undefined : Buffer.from(doubled, 'base64').toString('utf8');
+    digest = hex(at(json, 'spec', 'content', 'payloadHash', 'value'));
+  } else if (kind === 'hashedrekord' && version === '0.0.2') {
+    signature = str(at(json, 'spec', 'hashedRekordV002', 'signature', 'content'));
+    digest = b64(at(json, 'spec', 'hashedRekordV002', 'data', 'digest'));
+    covers = 'pae';
+  }
+  return signature === undefined || digest === undefined ? undefined : { signature, digest, covers };
 }
 
 function signatureOverArtifact(
