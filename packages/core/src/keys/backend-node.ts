@@ -24,8 +24,10 @@ export function nodeVerify(options: {
 }): boolean {
   const { key, profile, data, signature } = options;
   try {
-    if (profile.fieldBytes > 0) {
-      return verify(profile.hash, data, { key, dsaEncoding: options.encoding ?? 'der' }, signature);
+    // DER is node's own ECDSA encoding: the KeyObject goes in as is, since an options object costs a key lookup
+    // on every call (measurable next to a P-256 verify).
+    if (profile.fieldBytes > 0 && options.encoding === 'ieee-p1363') {
+      return verify(profile.hash, data, { key, dsaEncoding: 'ieee-p1363' }, signature);
     }
     return verify(profile.hash, data, key, signature);
   } catch {
