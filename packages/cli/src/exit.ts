@@ -54,6 +54,11 @@ const EXIT_BY_CODE: Readonly<Record<VouchErrorCode, ExitCode>> = {
   ERR_USAGE: EXIT_USAGE,
   ERR_IO: EXIT_UNDECIDED,
   ERR_INTERNAL: EXIT_UNDECIDED,
+  // A missing manifest or an unreachable registry means vouch could not decide; refused credentials are configuration.
+  ERR_REGISTRY: EXIT_UNDECIDED,
+  ERR_REGISTRY_AUTH: EXIT_USAGE,
+  ERR_REGISTRY_NOT_FOUND: EXIT_UNDECIDED,
+  ERR_RESPONSE_TOO_LARGE: EXIT_UNDECIDED,
 };
 
 /** The exit code for a code; anything unknown could not be decided (3), never 0. */

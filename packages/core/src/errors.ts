@@ -48,6 +48,11 @@ export type VouchErrorCode =
   // configuration and I/O (used by the adapters)
   | 'ERR_USAGE'
   | 'ERR_IO'
+  // registries (packages/oci)
+  | 'ERR_REGISTRY'
+  | 'ERR_REGISTRY_AUTH'
+  | 'ERR_REGISTRY_NOT_FOUND'
+  | 'ERR_RESPONSE_TOO_LARGE'
   | 'ERR_INTERNAL';
 
 /** One problem found while parsing: a JSON path (`subject[0].digest.sha256`) and what is wrong there. */
@@ -97,6 +102,9 @@ export class VerificationError extends VouchError {}
 
 /** The caller asked for something that cannot be done (bad option, missing argument). */
 export class UsageError extends VouchError {}
+
+/** A registry request failed: HTTP or protocol error, refused credentials, missing content, oversized response. */
+export class RegistryError extends VouchError {}
 
 /** Returns whether `value` is an error thrown by vouch. */
 export function isVouchError(value: unknown): value is VouchError {

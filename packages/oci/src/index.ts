@@ -1,0 +1,55 @@
+// @vouch/oci: an OCI distribution client over fetch; auth, digests checked, bounded sizes, retries.
+
+export { type CredentialOptions, RegistryAuth, type RegistryAuthOptions, repositoryScope } from './auth.js';
+export {
+  DEFAULT_CHUNK_SIZE,
+  DEFAULT_MAX_BLOB_BYTES,
+  DEFAULT_MAX_MANIFEST_BYTES,
+  type Manifest,
+  RegistryClient,
+  type RegistryClientOptions,
+  type RepositoryTarget,
+} from './client.js';
+export {
+  type DockerConfigOptions,
+  dockerCredentials,
+  type RegistryCredentials,
+  runCredentialHelper,
+} from './credentials.js';
+export {
+  DEFAULT_TIMEOUT_MS,
+  type HttpOptions,
+  type HttpRequest,
+  type HttpResponse,
+  httpRequest,
+  safeUrl,
+} from './http.js';
+export {
+  DOCKER_MANIFEST,
+  DOCKER_MANIFEST_LIST,
+  MANIFEST_ACCEPT,
+  MANIFEST_MEDIA_TYPES,
+  OCI_EMPTY_JSON,
+  OCI_INDEX,
+  OCI_MANIFEST,
+} from './media-types.js';
+export {
+  allowsPlainHttp,
+  DOCKER_HUB_API_HOST,
+  isLoopbackRegistry,
+  type RegistryUrlOptions,
+  registryApiHost,
+  registryBaseUrl,
+  repositoryUrl,
+} from './registry-url.js';
+export {
+  backoffDelay,
+  DEFAULT_BASE_DELAY_MS,
+  DEFAULT_MAX_DELAY_MS,
+  DEFAULT_MAX_RETRY_AFTER_MS,
+  DEFAULT_RETRIES,
+  isRetryableStatus,
+  parseRetryAfter,
+  type RetryOptions,
+} from './retry.js';
+export { type AuthChallenge, parseWwwAuthenticate } from './www-authenticate.js';
