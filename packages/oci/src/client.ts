@@ -1,4 +1,5 @@
 // RegistryClient: the OCI distribution API (ping, manifests, blobs, tags), every byte checked against its digest.
+
 import {
   type Digest,
   type DigestAlgorithm,
@@ -15,6 +16,7 @@ import { type CredentialOptions, RegistryAuth, repositoryScope } from './auth.js
 import { type HttpOptions, type HttpRequest, type HttpResponse, httpRequest, safeUrl } from './http.js';
 import { MANIFEST_ACCEPT } from './media-types.js';
 import { type RegistryUrlOptions, registryBaseUrl, repositoryUrl } from './registry-url.js';
+import { caDispatcher } from './tls.js';
 
 /** A repository in a registry; an {@link ImageReference} is one. */
 export interface RepositoryTarget {
@@ -25,8 +27,10 @@ export interface RepositoryTarget {
 
 /** Options of a {@link RegistryClient}. */
 export interface RegistryClientOptions extends CredentialOptions, RegistryUrlOptions {
-  /** Timeouts, retries, dispatcher (custom CA), abort signal. */
+  /** Timeouts, retries, dispatcher, abort signal. */
   readonly http?: HttpOptions;
+  /** PEM certificates of the CA that signed the registry's TLS certificate (a private registry, a test CA). */
+  readonly caCertificates?: string;
   /** Largest manifest read (default 4 MiB). */
   readonly maxManifestBytes?: number;
   /** Largest blob read unless a call says otherwise (default 16 MiB). */
@@ -95,6 +99,10 @@ export class RegistryClient {
   readonly #auth: RegistryAuth;
 
   constructor(options: RegistryClientOptions = {}) {
+    // A custom CA becomes the dispatcher every request (registry and token realm alike) goes through.
+    if (options.caCertificates !== undefined && options.http?.dispatcher === undefined) {
+      options = { ...options, http: { ...options.http, dispatcher: caDispatcher(options.caCertificates) } };
+    }
     this.#options = options;
     this.#auth = new RegistryAuth({
       ...(options.credentials === undefined ? {} : { credentials: options.credentials }),

@@ -52,4 +52,5 @@ export {
   parseRetryAfter,
   type RetryOptions,
 } from './retry.js';
+export { caDispatcher } from './tls.js';
 export { type AuthChallenge, parseWwwAuthenticate } from './www-authenticate.js';

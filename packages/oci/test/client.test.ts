@@ -185,6 +185,34 @@ describe('RegistryClient with basic auth (htpasswd, plain HTTP on loopback)', ()
   });
 });
 
+describe('RegistryClient over TLS with a private CA and basic auth', () => {
+  let registry: RunningRegistry;
+  beforeAll(async () => {
+    registry = await startRegistry({ tls: true, auth: 'basic' });
+  });
+  afterAll(async () => registry?.stop());
+
+  it('trusts the registry through caCertificates only, pushes and resolves; without the CA it refuses to connect', async () => {
+    const credentials = {
+      [registry.host]: { username: registry.username ?? '', password: registry.password ?? '' },
+    };
+    expect(registry.url.startsWith('https://')).toBe(true);
+    const client = new RegistryClient({
+      http: FAST,
+      credentials,
+      loopbackHttp: false,
+      caCertificates: registry.caPem ?? '',
+    });
+    await client.ping({ registry: registry.host });
+    const { digest } = await pushImage(client, registry.host, 'tls/app', 'v1');
+    expect(await client.resolveDigest(parseImageReference(`${registry.host}/tls/app:v1`))).toEqual(digest);
+    const untrusting = new RegistryClient({ http: FAST, credentials, loopbackHttp: false });
+    const e = await caught(untrusting.ping({ registry: registry.host }));
+    expect(e.code).toBe('ERR_REGISTRY');
+    expectNoSecret(e, registry.password ?? 'x');
+  });
+});
+
 describe('RegistryClient with the bearer-token flow', () => {
   let registry: RunningRegistry;
   beforeAll(async () => {
