@@ -1,5 +1,14 @@
 // @vouch/oci: an OCI distribution client over fetch; auth, digests checked, bounded sizes, retries.
 
+export * from './artifact-types.js';
+export {
+  type AttachBundleOptions,
+  type AttachResult,
+  addToFallbackIndex,
+  attachBundle,
+  readFallbackIndex,
+  type SubjectDescriptor,
+} from './attach.js';
 export { type CredentialOptions, RegistryAuth, type RegistryAuthOptions, repositoryScope } from './auth.js';
 export {
   DEFAULT_CHUNK_SIZE,
@@ -17,6 +26,24 @@ export {
   runCredentialHelper,
 } from './credentials.js';
 export {
+  type Descriptor,
+  descriptorJson,
+  fallbackTag,
+  type ImageIndex,
+  type ImageManifest,
+  parseDescriptor,
+  parseImageIndex,
+  parseImageManifest,
+} from './descriptor.js';
+export {
+  type AttachedBundle,
+  DEFAULT_MAX_BUNDLE_BYTES,
+  fetchBundles,
+  type ListReferrersOptions,
+  listReferrers,
+  type ReferrersList,
+} from './discover.js';
+export {
   DEFAULT_TIMEOUT_MS,
   type HttpOptions,
   type HttpRequest,
@@ -24,6 +51,14 @@ export {
   httpRequest,
   safeUrl,
 } from './http.js';
+export {
+  type LegacyAttestation,
+  type LegacyReadOptions,
+  type LegacySignature,
+  legacyTag,
+  readLegacyAttestations,
+  readLegacySignatures,
+} from './legacy.js';
 export {
   DOCKER_MANIFEST,
   DOCKER_MANIFEST_LIST,
@@ -33,6 +68,7 @@ export {
   OCI_INDEX,
   OCI_MANIFEST,
 } from './media-types.js';
+export { type ReferrersAnswer, ReferrersClient } from './referrers-client.js';
 export {
   allowsPlainHttp,
   DOCKER_HUB_API_HOST,

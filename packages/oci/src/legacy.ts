@@ -1,0 +1,169 @@
+// Reading cosign's legacy layouts: signatures at tag `sha256-<hex>.sig`, DSSE attestations at `sha256-<hex>.att`.
+import { type Digest, deepFreeze, isVouchError, parseJson, RegistryError } from '@vouch/core';
+import {
+  ANNOTATION_COSIGN_BUNDLE,
+  ANNOTATION_COSIGN_CERTIFICATE,
+  ANNOTATION_COSIGN_CHAIN,
+  ANNOTATION_COSIGN_SIGNATURE,
+  ANNOTATION_COSIGN_TIMESTAMP,
+  ANNOTATION_PREDICATE_TYPE,
+  COSIGN_SIMPLESIGNING,
+  DSSE_ENVELOPE,
+} from './artifact-types.js';
+import type { RegistryClient, RepositoryTarget } from './client.js';
+import { type Descriptor, fallbackTag, type ImageManifest, parseImageManifest } from './descriptor.js';
+import { DEFAULT_MAX_BUNDLE_BYTES } from './discover.js';
+
+/** One signature from a cosign `.sig` tag: the simple-signing payload and the layer's annotations. Not yet verified. */
+export interface LegacySignature {
+  /** The simple-signing payload blob, checked against its layer digest. */
+  readonly payload: Uint8Array;
+  /** Base64 signature over `payload` (`dev.cosignproject.cosign/signature`). */
+  readonly signature: string;
+  /** PEM signing certificate (keyless). */
+  readonly certificate?: string;
+  /** PEM chain up to the root (keyless). */
+  readonly chain?: string;
+  /** Rekor bundle JSON: `{ SignedEntryTimestamp, Payload: { body, integratedTime, logIndex, logID } }`. */
+  readonly rekorBundle?: unknown;
+  /** RFC 3161 timestamp JSON: `{ SignedRFC3161Timestamp }`. */
+  readonly rfc3161Timestamp?: unknown;
+}
+
+/** One attestation from a cosign `.att` tag. Not yet verified. */
+export interface LegacyAttestation {
+  /** The DSSE envelope JSON bytes, checked against the layer digest. */
+  readonly envelope: Uint8Array;
+  /** The layer's `predicateType` annotation: a claim, to be checked against the verified statement. */
+  readonly predicateType?: string;
+  readonly certificate?: string;
+  readonly chain?: string;
+  readonly rekorBundle?: unknown;
+  readonly rfc3161Timestamp?: unknown;
+}
+
+/** Options of {@link readLegacySignatures} and {@link readLegacyAttestations}. */
+export interface LegacyReadOptions {
+  readonly client: RegistryClient;
+  /** The image's repository. */
+  readonly target: RepositoryTarget;
+  /** The signed manifest's digest. */
+  readonly subject: Digest;
+  /** Where the tags live when not next to the image (cosign's `COSIGN_REPOSITORY`). */
+  readonly repository?: RepositoryTarget;
+  /** Largest payload or envelope read (default 16 MiB). */
+  readonly maxLayerBytes?: number;
+}
+
+/**
+ * The tag cosign stores legacy signatures (`.sig`) or attestations (`.att`) under for a digest.
+ *
+ * @example
+ * ```ts
+ * legacyTag(digest, 'sig'); // 'sha256-<hex>.sig'
+ * ```
+ */
+export function legacyTag(subject: Digest, kind: 'sig' | 'att'): string {
+  return `${fallbackTag(subject)}.${kind}`;
+}
+
+async function readTag(
+  options: LegacyReadOptions,
+  kind: 'sig' | 'att',
+): Promise<{ where: RepositoryTarget; manifest: ImageManifest } | undefined> {
+  const where = options.repository ?? options.target;
+  try {
+    const got = await options.client.getManifest({ ...where, tag: legacyTag(options.subject, kind) });
+    return { where, manifest: parseImageManifest(got.json) };
+  } catch (error) {
+    if (isVouchError(error) && error.code === 'ERR_REGISTRY_NOT_FOUND') return undefined;
+    throw error;
+  }
+}
+
+async function layerBytes(options: LegacyReadOptions, where: RepositoryTarget, layer: Descriptor) {
+  const max = options.maxLayerBytes ?? DEFAULT_MAX_BUNDLE_BYTES;
+  if (layer.size > max) {
+    throw new RegistryError(
+      'ERR_RESPONSE_TOO_LARGE',
+      `layer ${layer.digest.value}: expected at most ${max} bytes, found size ${layer.size}`,
+    );
+  }
+  return options.client.getBlob({ target: where, digest: layer.digest, maxBytes: Math.max(layer.size, 1) });
+}
+
+/** The keyless and transparency material cosign puts on a layer; JSON annotations are parsed, not yet trusted. */
+function material(layer: Descriptor, path: string) {
+  const a = layer.annotations ?? {};
+  const json = (key: string) => {
+    const v = a[key];
+    return v === undefined || v === ''
+      ? undefined
+      : deepFreeze(parseJson(v, `${path}.annotations["${key}"]`));
+  };
+  const certificate = a[ANNOTATION_COSIGN_CERTIFICATE];
+  const chain = a[ANNOTATION_COSIGN_CHAIN];
+  const rekorBundle = json(ANNOTATION_COSIGN_BUNDLE);
+  const rfc3161Timestamp = json(ANNOTATION_COSIGN_TIMESTAMP);
+  return {
+    ...(certificate === undefined || certificate === '' ? {} : { certificate }),
+    ...(chain === undefined || chain === '' ? {} : { chain }),
+    ...(rekorBundle === undefined ? {} : { rekorBundle }),
+    ...(rfc3161Timestamp === undefined ? {} : { rfc3161Timestamp }),
+  };
+}
+
+/**
+ * Reads cosign's legacy signatures for `subject`: the manifest at tag `sha256-<hex>.sig` (OCI or Docker), whose
+ * simple-signing layers each carry one signature in annotations. A missing tag is no signatures; layers of other media
+ * types or without a signature annotation are skipped. Payloads are checked against their digests, nothing is verified.
+ *
+ * @throws ParseError `ERR_MALFORMED_JSON` for a malformed manifest or JSON annotation; VerificationError
+ * `ERR_DIGEST_MISMATCH`; RegistryError as the client.
+ * @example
+ * ```ts
+ * const sigs = await readLegacySignatures({ client, target, subject: digest });
+ * sigs[0]?.signature; // base64
+ * ```
+ */
+export async function readLegacySignatures(options: LegacyReadOptions): Promise<readonly LegacySignature[]> {
+  const found = await readTag(options, 'sig');
+  if (found === undefined) return Object.freeze([]);
+  const out: LegacySignature[] = [];
+  for (const [i, layer] of found.manifest.layers.entries()) {
+    const signature = layer.annotations?.[ANNOTATION_COSIGN_SIGNATURE];
+    if (layer.mediaType !== COSIGN_SIMPLESIGNING || signature === undefined || signature === '') continue;
+    const extra = material(layer, `layers[${i}]`);
+    const payload = await layerBytes(options, found.where, layer);
+    out.push(Object.freeze({ payload, signature, ...extra }));
+  }
+  return Object.freeze(out);
+}
+
+/**
+ * Reads cosign's legacy attestations for `subject`: the DSSE envelope layers of the manifest at tag
+ * `sha256-<hex>.att`, with their `predicateType` annotation. A missing tag is no attestations.
+ *
+ * @throws as {@link readLegacySignatures}.
+ * @example
+ * ```ts
+ * const atts = await readLegacyAttestations({ client, target, subject: digest, repository: signaturesRepo });
+ * ```
+ */
+export async function readLegacyAttestations(
+  options: LegacyReadOptions,
+): Promise<readonly LegacyAttestation[]> {
+  const found = await readTag(options, 'att');
+  if (found === undefined) return Object.freeze([]);
+  const out: LegacyAttestation[] = [];
+  for (const [i, layer] of found.manifest.layers.entries()) {
+    if (layer.mediaType !== DSSE_ENVELOPE) continue;
+    const predicateType = layer.annotations?.[ANNOTATION_PREDICATE_TYPE];
+    const extra = material(layer, `layers[${i}]`);
+    const envelope = await layerBytes(options, found.where, layer);
+    out.push(
+      Object.freeze({ envelope, ...(predicateType === undefined ? {} : { predicateType }), ...extra }),
+    );
+  }
+  return Object.freeze(out);
+}

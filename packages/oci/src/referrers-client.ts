@@ -1,0 +1,235 @@
+// ReferrersClient: a RegistryClient that also speaks the OCI 1.1 referrers API and reads the `OCI-Subject` answer.
+import {
+  type Digest,
+  digestBytes,
+  digestsEqual,
+  isDigest,
+  isObject,
+  parseDigest,
+  RegistryError,
+  VerificationError,
+} from '@vouch/core';
+import { RegistryAuth, repositoryScope } from './auth.js';
+import { RegistryClient, type RegistryClientOptions, type RepositoryTarget } from './client.js';
+import { type ImageIndex, parseImageIndex } from './descriptor.js';
+import { type HttpRequest, type HttpResponse, httpRequest, safeUrl } from './http.js';
+import { OCI_INDEX } from './media-types.js';
+import { repositoryUrl } from './registry-url.js';
+import { caDispatcher } from './tls.js';
+
+/** The registry's answer to `GET /v2/<name>/referrers/<digest>`. */
+export type ReferrersAnswer =
+  | { readonly supported: false }
+  | {
+      readonly supported: true;
+      readonly index: ImageIndex;
+      /** Filters the registry applied (`OCI-Filters-Applied`), e.g. `['artifactType']`. */
+      readonly filtersApplied: readonly string[];
+    };
+
+const MAX_REFERRERS_PAGES = 20;
+
+/**
+ * A {@link RegistryClient} with the two calls the storage layouts need beyond it: the referrers endpoint (with paging
+ * and the `artifactType` filter) and a manifest PUT that reports the registry's `OCI-Subject` header. It takes the
+ * same options as RegistryClient and keeps its own token cache for these calls.
+ *
+ * @example
+ * ```ts
+ * const client = new ReferrersClient({ credentials });
+ * const answer = await client.getReferrers({ target, subject: digest, artifactType: SIGSTORE_BUNDLE_V03 });
+ * if (answer.supported) answer.index.manifests;
+ * ```
+ */
+export class ReferrersClient extends RegistryClient {
+  readonly #http: RegistryClientOptions['http'];
+  readonly #auth: RegistryAuth;
+  readonly #maxBytes: number;
+
+  constructor(options: RegistryClientOptions = {}) {
+    super(options);
+    this.#http =
+      options.caCertificates !== undefined && options.http?.dispatcher === undefined
+        ? { ...options.http, dispatcher: caDispatcher(options.caCertificates) }
+        : options.http;
+    this.#maxBytes = options.maxManifestBytes ?? 4 * 1024 * 1024;
+    this.#auth = new RegistryAuth({
+      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
+      ...(options.dockerConfig === undefined ? {} : { dockerConfig: options.dockerConfig }),
+      ...(this.#http === undefined ? {} : { http: this.#http }),
+      urls: options,
+      ...(options.now === undefined ? {} : { now: options.now }),
+    });
+  }
+
+  /**
+   * Lists the manifests referring to `subject` through the referrers API, following `Link` pages. A 404 means the
+   * registry has no referrers API (`supported: false`); the caller then reads the fallback tag.
+   *
+   * @throws RegistryError on other failures; ParseError `ERR_MALFORMED_JSON` for an answer that is not an index.
+   */
+  async getReferrers(options: {
+    readonly target: RepositoryTarget;
+    readonly subject: Digest;
+    readonly artifactType?: string;
+  }): Promise<ReferrersAnswer> {
+    const { target, subject, artifactType } = options;
+    const base = this.baseUrl(target.registry);
+    const first = new URL(repositoryUrl(base, target.repository, `referrers/${subject.value}`));
+    if (artifactType !== undefined) first.searchParams.set('artifactType', artifactType);
+    const manifests: ImageIndex['manifests'][number][] = [];
+    const filters = new Set<string>();
+    let next: string | undefined = first.href;
+    for (let page = 0; next !== undefined; page++) {
+      if (page >= MAX_REFERRERS_PAGES) {
+        throw new RegistryError(
+          'ERR_REGISTRY',
+          `referrers of ${subject.value}: more than ${MAX_REFERRERS_PAGES} pages`,
+        );
+      }
+      const url: string = next;
+      const res = await this.#send(target, 'pull', {
+        method: 'GET',
+        url,
+        headers: { accept: OCI_INDEX },
+        maxBytes: this.#maxBytes,
+      });
+      if (res.status === 404 && page === 0) return Object.freeze({ supported: false });
+      if (res.status !== 200) {
+        throw new RegistryError(
+          'ERR_REGISTRY',
+          `GET ${safeUrl(url)}: expected HTTP 200, found HTTP ${res.status}`,
+        );
+      }
+      let json: unknown;
+      try {
+        json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(res.body)) as unknown;
+      } catch {
+        throw new RegistryError('ERR_REGISTRY', `referrers ${safeUrl(url)} must be UTF-8 JSON`);
+      }
+      manifests.push(...parseImageIndex(json).manifests);
+      for (const f of (res.headers.get('oci-filters-applied') ?? '').split(','))
+        if (f.trim()) filters.add(f.trim());
+      next = nextLink(res.headers.get('link'), url, base);
+    }
+    return Object.freeze({
+      supported: true,
+      index: Object.freeze({ mediaType: OCI_INDEX, manifests: Object.freeze(manifests) }),
+      filtersApplied: Object.freeze([...filters]),
+    });
+  }
+
+  /**
+   * Uploads a manifest like {@link RegistryClient.putManifest} and also returns the `OCI-Subject` digest the registry
+   * answered with: present when the registry processed the manifest's `subject` (it has the referrers API).
+   *
+   * @throws RegistryError when the registry refuses.
+   */
+  async putManifestWithSubject(options: {
+    readonly target: RepositoryTarget;
+    readonly reference: string;
+    readonly bytes: Uint8Array;
+    readonly mediaType: string;
+  }): Promise<{ readonly digest: Digest; readonly ociSubject?: Digest }> {
+    const { target, reference, bytes, mediaType } = options;
+    const digest = digestBytes('sha256', bytes);
+    if (reference.includes(':') && !digestsEqual(parseDigest(reference, 'reference'), digest)) {
+      throw new VerificationError(
+        'ERR_DIGEST_MISMATCH',
+        `manifest to upload: expected digest ${reference}, found ${digest.value}`,
+      );
+    }
+    const url = repositoryUrl(this.baseUrl(target.registry), target.repository, `manifests/${reference}`);
+    const res = await this.#send(target, 'push', {
+      method: 'PUT',
+      url,
+      headers: { 'content-type': mediaType },
+      body: bytes,
+      maxBytes: 64 * 1024,
+    });
+    if (res.status === 401 || res.status === 403) {
+      throw new RegistryError(
+        'ERR_REGISTRY_AUTH',
+        `PUT ${safeUrl(url)}: access refused (HTTP ${res.status})`,
+      );
+    }
+    if (res.status !== 201 && res.status !== 200) {
+      throw new RegistryError(
+        'ERR_REGISTRY',
+        `PUT ${safeUrl(url)}: expected HTTP 201, found HTTP ${res.status}${errorCodes(res.body)}`,
+      );
+    }
+    const header = res.headers.get('oci-subject')?.trim();
+    return Object.freeze({
+      digest,
+      ...(header !== undefined && isDigest(header) ? { ociSubject: parseDigest(header, 'OCI-Subject') } : {}),
+    });
+  }
+
+  /** Sends with the cached Authorization; on a 401 answers the challenge once and resends. */
+  async #send(
+    target: RepositoryTarget,
+    access: 'pull' | 'push',
+    request: HttpRequest,
+  ): Promise<HttpResponse> {
+    const { registry } = target;
+    const scope = repositoryScope(target.repository, access);
+    const cached = this.#auth.cachedHeader(registry, scope);
+    const withAuth = (header: string | undefined): HttpRequest =>
+      header === undefined ? request : { ...request, headers: { ...request.headers, authorization: header } };
+    const res = await httpRequest(withAuth(cached), this.#http);
+    if (res.status !== 401) return res;
+    if (cached !== undefined) this.#auth.forget(registry, scope);
+    const header = await this.#auth.authenticate({
+      registry,
+      scope,
+      challenge: res.headers.get('www-authenticate'),
+    });
+    const again = await httpRequest(withAuth(header), this.#http);
+    if (again.status === 401 || again.status === 403) {
+      this.#auth.forget(registry, scope);
+      throw new RegistryError(
+        'ERR_REGISTRY_AUTH',
+        `${request.method} ${safeUrl(request.url)}: ${registry} refused the credentials (HTTP ${again.status})`,
+      );
+    }
+    return again;
+  }
+}
+
+/** The `rel="next"` target of a Link header, which must stay on the registry's origin (credentials go with it). */
+function nextLink(header: string | null, current: string, base: string): string | undefined {
+  if (header === null) return undefined;
+  for (const part of header.split(',')) {
+    const m = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
+    if (m === null || !/(?:^|;)\s*rel="?next"?\s*(?:;|$)/i.test(m[2] ?? '')) continue;
+    let url: URL;
+    try {
+      url = new URL(m[1] ?? '', current);
+    } catch {
+      throw new RegistryError('ERR_REGISTRY', `referrers ${safeUrl(current)}: Link must hold a URL`);
+    }
+    if (url.origin !== new URL(base).origin) {
+      throw new RegistryError('ERR_REGISTRY', `referrers ${safeUrl(current)}: Link must stay on ${base}`);
+    }
+    return url.href;
+  }
+  return undefined;
+}
+
+/** The registry's error codes (`MANIFEST_BLOB_UNKNOWN`, …) from an error body: short uppercase words only, never free text. */
+function errorCodes(body: Uint8Array): string {
+  try {
+    const json: unknown = JSON.parse(new TextDecoder().decode(body));
+    if (!isObject(json) || !Array.isArray(json.errors)) return '';
+    const codes = json.errors
+      .map((e: unknown) =>
+        isObject(e) && typeof e.code === 'string' && /^[A-Z_]{1,40}$/.test(e.code) ? e.code : '',
+      )
+      .filter((c) => c !== '')
+      .slice(0, 5);
+    return codes.length > 0 ? ` (${codes.join(', ')})` : '';
+  } catch {
+    return '';
+  }
+}
