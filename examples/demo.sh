@@ -14,8 +14,8 @@ step keygen --output-key-prefix "$work/demo"
 vouch keygen --output-key-prefix "$work/demo"
 ls -l "$work/demo.key" "$work/demo.pub" >&2
 
-step sign "$image" --key demo.key --annotation env=prod --bundle app.sigstore.json
-vouch sign "$image" --key "$work/demo.key" --annotation env=prod --bundle "$work/app.sigstore.json"
+step sign "$image" --no-upload --key demo.key --annotation env=prod --bundle app.sigstore.json
+vouch sign "$image" --no-upload --key "$work/demo.key" --annotation env=prod --bundle "$work/app.sigstore.json"
 
 step verify "$image" --bundle app.sigstore.json --key demo.pub
 vouch verify "$image" --bundle "$work/app.sigstore.json" --key "$work/demo.pub"

@@ -62,7 +62,7 @@ describe('vouch (in-process)', () => {
         expect((await stat(key)).mode & 0o777).toBe(0o600);
         const bundle = join(dir, 'b.json');
         const s = await runInProcess(
-          ['sign', IMAGE, '--key', key, '--annotation', 'env=prod', '--bundle', bundle],
+          ['sign', IMAGE, '--no-upload', '--key', key, '--annotation', 'env=prod', '--bundle', bundle],
           ENV,
         );
         expect(s.code, s.stderr).toBe(0);
@@ -82,7 +82,9 @@ describe('vouch (in-process)', () => {
     withTempDir(async (dir) => {
       const { key, pub } = await keygen(dir);
       const bundle = join(dir, 'b.json');
-      expect((await runInProcess(['sign', IMAGE, '--key', key, '--bundle', bundle], ENV)).code).toBe(0);
+      expect(
+        (await runInProcess(['sign', IMAGE, '--no-upload', '--key', key, '--bundle', bundle], ENV)).code,
+      ).toBe(0);
       await tamperPayload(bundle, (s) =>
         s.replace(/"sha256":"[0-9a-f]{64}"/, `"sha256":"${'0'.repeat(64)}"`),
       );
@@ -102,7 +104,9 @@ describe('vouch (in-process)', () => {
       const a = await keygen(dir, 'a');
       const b = await keygen(dir, 'b');
       const bundle = join(dir, 'b.json');
-      expect((await runInProcess(['sign', IMAGE, '--key', a.key, '--bundle', bundle], ENV)).code).toBe(0);
+      expect(
+        (await runInProcess(['sign', IMAGE, '--no-upload', '--key', a.key, '--bundle', bundle], ENV)).code,
+      ).toBe(0);
       const other = IMAGE.replace(/7b3c/, 'ffff');
       const mismatch = await verifyJson({ image: other, bundles: [bundle], keys: [a.pub] });
       expect(mismatch.code).toBe(1);
@@ -117,12 +121,16 @@ describe('vouch (in-process)', () => {
       const a = await keygen(dir, 'a');
       const b = await keygen(dir, 'b');
       const bundle = join(dir, 'b.json');
-      expect((await runInProcess(['sign', IMAGE, '--key', a.key, '--bundle', bundle], ENV)).code).toBe(0);
+      expect(
+        (await runInProcess(['sign', IMAGE, '--no-upload', '--key', a.key, '--bundle', bundle], ENV)).code,
+      ).toBe(0);
       const two = await verifyJson({ bundles: [bundle], keys: [a.pub, b.pub], threshold: 2 });
       expect(two.code).toBe(1);
       expect(json(two.stdout).error).toMatchObject({ code: 'ERR_THRESHOLD_NOT_MET' });
       const bundleB = join(dir, 'b2.json');
-      expect((await runInProcess(['sign', IMAGE, '--key', b.key, '--bundle', bundleB], ENV)).code).toBe(0);
+      expect(
+        (await runInProcess(['sign', IMAGE, '--no-upload', '--key', b.key, '--bundle', bundleB], ENV)).code,
+      ).toBe(0);
       const both = await verifyJson({ bundles: [bundle, bundleB], keys: [a.pub, b.pub], threshold: 2 });
       expect(both.code, both.stderr).toBe(0);
       expect(json(both.stdout).signerKeyIds).toHaveLength(2);
@@ -152,7 +160,8 @@ describe('vouch (in-process)', () => {
     withTempDir(async (dir) => {
       const { key, pub } = await keygen(dir);
       const cases: [string[], Record<string, string>, number, string][] = [
-        [['verify', IMAGE, '--key', pub], {}, 2, 'ERR_USAGE'],
+        [['verify', IMAGE, '--key', pub, '--registry-username', 'u'], {}, 2, 'ERR_USAGE'],
+        [['verify', IMAGE, '--key', pub, '--offline'], {}, 2, 'ERR_USAGE'],
         [['verify', IMAGE, '--bundle', 'x', '--key', pub, '--bogus'], {}, 2, 'ERR_USAGE'],
         [
           ['verify', 'registry.example.com/acme/app:latest', '--bundle', 'x', '--key', pub],
@@ -160,9 +169,14 @@ describe('vouch (in-process)', () => {
           2,
           'ERR_MALFORMED_REFERENCE',
         ],
-        [['sign', IMAGE, '--key', key, '--bundle', join(dir, 'o.json')], {}, 2, 'ERR_PASSWORD_REQUIRED'],
         [
-          ['sign', IMAGE, '--key', key, '--bundle', join(dir, 'o.json')],
+          ['sign', IMAGE, '--no-upload', '--key', key, '--bundle', join(dir, 'o.json')],
+          {},
+          2,
+          'ERR_PASSWORD_REQUIRED',
+        ],
+        [
+          ['sign', IMAGE, '--no-upload', '--key', key, '--bundle', join(dir, 'o.json')],
           { VOUCH_PASSWORD: 'wrong' },
           2,
           'ERR_KEY_DECRYPT',
@@ -200,7 +214,7 @@ describe('vouch (built bin)', () => {
       const k = await runBin(['keygen', '--algorithm', 'ed25519', '--output-key-prefix', prefix], ENV);
       expect(k.code, k.stderr).toBe(0);
       const bundle = join(dir, 'b.json');
-      const s = await runBin(['sign', IMAGE, '--key', `${prefix}.key`, '--bundle', bundle], {
+      const s = await runBin(['sign', IMAGE, '--no-upload', '--key', `${prefix}.key`, '--bundle', bundle], {
         COSIGN_PASSWORD: ENV.VOUCH_PASSWORD,
       });
       expect(s.code, s.stderr).toBe(0);

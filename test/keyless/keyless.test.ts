@@ -341,6 +341,7 @@ describe('keyless signing through the built CLI', () => {
         [
           'sign',
           IMAGE,
+          '--no-upload',
           '--keyless',
           '--identity-token',
           services.identityToken(),
@@ -392,7 +393,16 @@ describe('keyless signing through the built CLI', () => {
 
   it('writes the bundle to stdout without --bundle (token from SIGSTORE_ID_TOKEN)', async () => {
     const r = await runBin(
-      ['sign', IMAGE, '--keyless', '--fulcio-url', services.fulcioUrl, '--rekor-url', services.rekorUrl],
+      [
+        'sign',
+        IMAGE,
+        '--no-upload',
+        '--keyless',
+        '--fulcio-url',
+        services.fulcioUrl,
+        '--rekor-url',
+        services.rekorUrl,
+      ],
       env(),
     );
     expect(r.code, r.stderr).toBe(0);
@@ -403,6 +413,7 @@ describe('keyless signing through the built CLI', () => {
     const noToken = await runBin([
       'sign',
       IMAGE,
+      '--no-upload',
       '--keyless',
       '--fulcio-url',
       services.fulcioUrl,
@@ -411,13 +422,13 @@ describe('keyless signing through the built CLI', () => {
     ]);
     expect(noToken.code).toBe(2);
     expect(noToken.stderr).toContain('ERR_USAGE');
-    const both = await runBin(['sign', IMAGE, '--keyless', '--key', 'cosign.key'], env());
+    const both = await runBin(['sign', IMAGE, '--no-upload', '--keyless', '--key', 'cosign.key'], env());
     expect(both.code).toBe(2);
     expect(both.stderr).toContain('mutually exclusive');
     const blobBoth = await runBin(['sign-blob', 'x', '--keyless', '--key', 'cosign.key'], env());
     expect(blobBoth.code).toBe(2);
     const stray = await runBin(
-      ['sign', IMAGE, '--key', 'cosign.key', '--fulcio-url', services.fulcioUrl],
+      ['sign', IMAGE, '--no-upload', '--key', 'cosign.key', '--fulcio-url', services.fulcioUrl],
       env(),
     );
     expect(stray.code).toBe(2);
@@ -425,7 +436,7 @@ describe('keyless signing through the built CLI', () => {
   });
 
   it('says it would use public-good over the network when no service is named (and stops at the missing token)', async () => {
-    const r = await runBin(['sign', IMAGE, '--keyless', '-o', 'json']);
+    const r = await runBin(['sign', IMAGE, '--no-upload', '--keyless', '-o', 'json']);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain('https://fulcio.sigstore.dev');
     expect(r.stderr).toContain('network');
@@ -440,6 +451,7 @@ describe('keyless signing through the built CLI', () => {
         [
           'sign',
           IMAGE,
+          '--no-upload',
           '--keyless',
           '--fulcio-url',
           services.fulcioUrl,

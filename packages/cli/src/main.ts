@@ -21,13 +21,23 @@ const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'sign',
-    summary: 'sign an image digest with a key, or keyless',
+    summary: 'sign an image (tag or digest) with a key, or keyless, and attach the signature in its registry',
     load: async () => (await import('./commands/sign.js')).sign,
   },
   {
     name: 'verify',
-    summary: 'verify an image digest against a bundle, with keys or keyless',
+    summary: 'verify an image: what is attached in its registry, or a given bundle; with keys or keyless',
     load: async () => (await import('./commands/verify.js')).verify,
+  },
+  {
+    name: 'attach',
+    summary: 'attach a Sigstore bundle to an image in its registry (as cosign v3)',
+    load: async () => (await import('./commands/registry.js')).attachCommand,
+  },
+  {
+    name: 'tree',
+    summary: 'list what is attached to an image: bundles, referrers, legacy .sig/.att',
+    load: async () => (await import('./commands/registry.js')).treeCommand,
   },
   {
     name: 'sign-blob',

@@ -7,16 +7,23 @@ import {
   type IdentityPolicy,
   type ImageReference,
   type ImageSignaturesVerification,
+  type ImageVerification,
+  isVouchError,
   ParseError,
   type PrivateKey,
   type PublicKey,
   parseImageReference,
   requireDigest,
   type SigstoreVerification,
+  type SimpleSigningVerification,
   serializeBundle,
   signImageDigest,
   UsageError,
+  utf8,
+  VerificationError,
+  type VouchError,
   verifyImageSignatures,
+  verifySimpleSigning,
 } from '@vouch/core';
 import { type BundleSource, readBundle } from './bundle-source.js';
 import { writeFileAtomic } from './files.js';
@@ -26,6 +33,15 @@ import {
   serializeKeylessBundle,
   signStatementKeyless,
 } from './keyless.js';
+import {
+  type AttachedResult,
+  attachTo,
+  fetchSignatures,
+  type RegistryOptions,
+  type ResolvedImage,
+  registryClient,
+  resolveImageWith,
+} from './registry.js';
 import { verifyBundle } from './sigstore.js';
 import type { TrustedRootSource } from './trusted-root.js';
 
@@ -34,8 +50,13 @@ function isBundleList(value: BundleSource | readonly BundleSource[]): value is r
 }
 
 interface SignImageCommon {
-  /** `registry/repository@sha256:<hex>` (a tag alone is refused: vouch signs digests). */
+  /**
+   * `registry/repository@sha256:<hex>`; with `registry`, a tag too (resolved once to the digest of the manifest the
+   * registry serves). Offline, a tag alone is refused: vouch signs digests.
+   */
   readonly image: string;
+  /** Resolve the image in its registry and attach the bundle there (as cosign v3); absent: offline, nothing uploaded. */
+  readonly registry?: RegistryOptions;
   /** Annotations recorded in the signed statement's subject. */
   readonly annotations?: Readonly<Record<string, string>>;
   /** Also write the bundle atomically to this path. */
@@ -62,6 +83,8 @@ export interface SignImageResult {
   readonly digest: Digest;
   readonly bundle: BundleJson;
   readonly keyId: string;
+  /** With `registry`: the artifact manifest holding the bundle and how it is discoverable. */
+  readonly attached?: AttachedResult;
 }
 
 /** What keyless image signing returns: the bundle and the Fulcio certificate (PEM) that signed it. */
@@ -70,6 +93,8 @@ export interface KeylessSignImageResult {
   readonly digest: Digest;
   readonly bundle: KeylessDsseBundleJson;
   readonly certificate: string;
+  /** With `registry`: the artifact manifest holding the bundle and how it is discoverable. */
+  readonly attached?: AttachedResult;
 }
 
 /** Refuses options that give both or neither of `key` and `keyless` (JavaScript callers bypass the union). */
@@ -107,8 +132,24 @@ export async function signImage(
   options: SignImageOptions,
 ): Promise<SignImageResult | KeylessSignImageResult> {
   requireOneSigner(options);
-  const reference = parseImageReference(options.image);
-  const digest = requireDigest(reference);
+  let online: { client: Awaited<ReturnType<typeof registryClient>>; image: ResolvedImage } | undefined;
+  if (options.registry !== undefined) {
+    const client = await registryClient(options.registry);
+    online = { client, image: await resolveImageWith(client, options.image) };
+    options.registry.onResolved?.(online.image);
+  }
+  const reference = online?.image.reference ?? parseImageReference(options.image);
+  const digest = online?.image.digest ?? requireDigest(reference);
+  const attach = async (serialized: string): Promise<{ attached?: AttachedResult }> => {
+    if (online === undefined || options.registry === undefined) return {};
+    const attached = await attachTo({
+      client: online.client,
+      image: online.image,
+      bundle: utf8(serialized),
+      registry: options.registry,
+    });
+    return { attached };
+  };
   if (options.keyless !== undefined) {
     if (digest.algorithm !== 'sha256') {
       throw new ParseError('ERR_MALFORMED_DIGEST', [
@@ -131,7 +172,7 @@ export async function signImage(
     const { bundle, certificate } = await signStatementKeyless({ statement, keyless: options.keyless });
     if (options.bundlePath !== undefined)
       await writeFileAtomic(options.bundlePath, `${serializeKeylessBundle(bundle)}\n`);
-    return { reference, digest, bundle, certificate };
+    return { reference, digest, bundle, certificate, ...(await attach(serializeKeylessBundle(bundle))) };
   }
   const bundle = signImageDigest({
     digest,
@@ -140,15 +181,20 @@ export async function signImage(
   });
   if (options.bundlePath !== undefined)
     await writeFileAtomic(options.bundlePath, `${serializeBundle(bundle)}\n`);
-  return { reference, digest, bundle, keyId: options.key.keyId };
+  return { reference, digest, bundle, keyId: options.key.keyId, ...(await attach(serializeBundle(bundle))) };
 }
 
 /** Verifying an image's signatures against trusted keys. */
 export interface VerifyImageKeyOptions {
-  /** `registry/repository@sha256:<hex>`. */
+  /** `registry/repository@sha256:<hex>`; with `registry`, a tag too (resolved once; everything after uses the digest). */
   readonly image: string;
-  /** The signature bundle, or several (one signature each) when a threshold of signers is required. */
-  readonly bundle: BundleSource | readonly BundleSource[];
+  /**
+   * The signature bundle, or several (one signature each) when a threshold of signers is required. Absent (with
+   * `registry`): every Sigstore bundle and cosign legacy `.sig` signature attached to the image is verified.
+   */
+  readonly bundle?: BundleSource | readonly BundleSource[];
+  /** Resolve the image in its registry (and, without `bundle`, fetch what is attached to it). */
+  readonly registry?: RegistryOptions;
   /** Trusted public keys. */
   readonly keys: readonly PublicKey[];
   /** How many distinct trusted keys must have signed, across the bundles. Default 1. */
@@ -159,7 +205,10 @@ export interface VerifyImageKeyOptions {
 /** Verifying a keyless (Fulcio certificate) image signature against an identity policy and a trusted root. */
 export interface VerifyImageKeylessOptions {
   readonly image: string;
-  readonly bundle: BundleSource;
+  /** The bundle; absent (with `registry`): the Sigstore bundles attached to the image, of which one must verify. */
+  readonly bundle?: BundleSource;
+  /** Resolve the image in its registry (and, without `bundle`, fetch what is attached to it). */
+  readonly registry?: RegistryOptions;
   /** Who must have signed: SAN, issuer and Fulcio extensions (see `identityPolicyFromFlags`). */
   readonly identity: IdentityPolicy;
   /** Default: the shipped public-good root. */
@@ -173,8 +222,13 @@ export interface VerifyImageKeylessOptions {
 export type VerifyImageOptions = VerifyImageKeyOptions | VerifyImageKeylessOptions;
 
 /** What a successful image verification with keys returns. */
-export interface VerifyImageResult extends ImageSignaturesVerification {
+export interface VerifyImageResult extends Omit<ImageSignaturesVerification, 'statement' | 'subject'> {
   readonly reference: ImageReference;
+  /** The verified statement of the first verified bundle; absent when only legacy `.sig` signatures verified. */
+  readonly statement?: ImageSignaturesVerification['statement'];
+  readonly subject?: ImageSignaturesVerification['subject'];
+  /** Legacy simple-signing signatures (cosign `.sig` tags) that verified (registry verification). */
+  readonly legacySignatures?: readonly SimpleSigningVerification[];
 }
 
 /** What a successful keyless image verification returns: who signed, when, and every check. */
@@ -203,12 +257,165 @@ export function verifyImage(
 export async function verifyImage(
   options: VerifyImageOptions,
 ): Promise<VerifyImageResult | VerifyImageKeylessResult> {
-  const reference = parseImageReference(options.image);
-  const digest = requireDigest(reference);
+  if (options.identity !== undefined && options.keys !== undefined)
+    throw new UsageError('ERR_USAGE', 'give keys or an identity, not both');
+  if (options.bundle === undefined && options.registry === undefined)
+    throw new UsageError(
+      'ERR_USAGE',
+      'give a bundle, or registry options to verify what is attached to the image',
+    );
+  if (options.registry === undefined || options.bundle !== undefined) {
+    let reference = parseImageReference(options.image);
+    if (options.registry !== undefined) {
+      const image = await resolveImageWith(await registryClient(options.registry), options.image);
+      options.registry.onResolved?.(image);
+      reference = image.reference;
+    }
+    return verifyGiven(options, reference);
+  }
+  const client = await registryClient(options.registry);
+  const image = await resolveImageWith(client, options.image);
+  options.registry.onResolved?.(image);
+  const fetched = await fetchSignatures({
+    client,
+    image,
+    registry: options.registry,
+    legacy: options.keys !== undefined,
+  });
+  const reference = image.reference;
+  const digest = image.digest;
+  if (fetched.bundles.length === 0 && fetched.legacySignatures.length === 0) {
+    throw new VerificationError('ERR_NO_SIGNATURES', `no signature is attached to ${reference.canonical}`);
+  }
   if (options.identity !== undefined) {
-    if (options.keys !== undefined) throw new UsageError('ERR_USAGE', 'give keys or an identity, not both');
+    if (fetched.bundles.length === 0) {
+      throw new VerificationError(
+        'ERR_NO_SIGNATURES',
+        `no Sigstore bundle is attached to ${reference.canonical} (keyless legacy .sig signatures are not verified)`,
+      );
+    }
+    // Keyless: any one attached bundle that verifies against the identity suffices; else the first failure, unchanged.
+    let first: unknown;
+    for (const attached of fetched.bundles) {
+      try {
+        const result = await verifyBundle({
+          bundle: attached.bundle,
+          artifact: { digest },
+          identity: options.identity,
+          predicateType: COSIGN_SIGN_PREDICATE_TYPE,
+          ...(options.trustedRoot === undefined ? {} : { trustedRoot: options.trustedRoot }),
+          ...(options.now === undefined ? {} : { now: options.now }),
+        });
+        return { ...result, reference, digest };
+      } catch (error) {
+        if (!isVouchError(error)) throw error;
+        first ??= error;
+      }
+    }
+    throw first;
+  }
+  return verifyAttachedWithKeys(options, reference, digest, fetched.bundles, fetched.legacySignatures);
+}
+
+/** Distinct trusted signers over the attached bundles and legacy signatures, against the threshold. */
+async function verifyAttachedWithKeys(
+  options: VerifyImageKeyOptions,
+  reference: ImageReference,
+  digest: Digest,
+  attached: readonly { readonly bundle: Uint8Array }[],
+  legacy: readonly { readonly payload: Uint8Array; readonly signature: string }[],
+): Promise<VerifyImageResult> {
+  const threshold = options.threshold ?? 1;
+  const distinctKeys = new Set(options.keys.map((k) => k.keyId)).size;
+  if (!Number.isInteger(threshold) || threshold < 1 || threshold > distinctKeys) {
+    throw new UsageError(
+      'ERR_USAGE',
+      `threshold must be an integer from 1 to the number of distinct trusted keys (${distinctKeys}), found ${threshold}`,
+    );
+  }
+  const failures: VouchError[] = [];
+  let fromBundles: ImageSignaturesVerification | undefined;
+  const bundles: unknown[] = [];
+  for (const a of attached) {
+    try {
+      bundles.push(await readBundle(a.bundle));
+    } catch (error) {
+      if (!isVouchError(error)) throw error;
+      failures.push(error);
+    }
+  }
+  if (bundles.length > 0) {
+    try {
+      fromBundles = await verifyImageSignatures({ bundles, digest, keys: options.keys });
+    } catch (error) {
+      if (!isVouchError(error)) throw error;
+      failures.push(error);
+    }
+  }
+  const legacyVerified: SimpleSigningVerification[] = [];
+  for (const sig of legacy) {
+    try {
+      legacyVerified.push(
+        await verifySimpleSigning({
+          payload: sig.payload,
+          signature: sig.signature,
+          keys: options.keys,
+          digest,
+        }),
+      );
+    } catch (error) {
+      if (!isVouchError(error)) throw error;
+      failures.push(error);
+    }
+  }
+  const signers = [
+    ...new Set([...(fromBundles?.signerKeyIds ?? []), ...legacyVerified.map((v) => v.signerKeyId)]),
+  ];
+  const checks: ImageVerification['checks'][number][] = [...(fromBundles?.checks ?? [])];
+  for (const v of legacyVerified) {
+    checks.push(
+      Object.freeze({
+        id: 'signature',
+        status: 'pass',
+        message: `legacy simple-signing signature by key ${v.signerKeyId}`,
+      }),
+    );
+  }
+  const summary = `${signers.length} distinct trusted signer(s) of ${threshold} required, over ${attached.length} bundle(s) and ${legacy.length} legacy signature(s)`;
+  if (signers.length < threshold) {
+    const first = failures[0];
+    if (signers.length === 0 && first !== undefined) throw first;
+    throw new VerificationError(
+      'ERR_THRESHOLD_NOT_MET',
+      `threshold check failed: expected signatures by ${threshold} distinct trusted keys, found ${signers.length} (${summary})`,
+    );
+  }
+  checks.push(Object.freeze({ id: 'threshold', status: 'pass', message: summary }));
+  const legacyAnnotations = legacyVerified[0]?.payload.optional ?? {};
+  return Object.freeze({
+    reference,
+    digest,
+    signerKeyIds: Object.freeze(signers),
+    annotations: fromBundles?.annotations ?? legacyAnnotations,
+    checks: Object.freeze(checks),
+    verified: fromBundles?.verified ?? Object.freeze([]),
+    ...(fromBundles === undefined ? {} : { statement: fromBundles.statement, subject: fromBundles.subject }),
+    ...(legacyVerified.length === 0 ? {} : { legacySignatures: Object.freeze(legacyVerified) }),
+  });
+}
+
+/** Verifies the given bundle(s) for a reference that has a digest (offline, or already resolved). */
+async function verifyGiven(
+  options: VerifyImageOptions,
+  reference: ImageReference,
+): Promise<VerifyImageResult | VerifyImageKeylessResult> {
+  const digest = requireDigest(reference);
+  const given = options.bundle;
+  if (given === undefined) throw new UsageError('ERR_USAGE', 'a bundle is required');
+  if (options.identity !== undefined) {
+    if (isBundleList(given)) throw new UsageError('ERR_USAGE', 'keyless verification takes one bundle');
     const result = await verifyBundle({
-      bundle: options.bundle,
+      bundle: given,
       artifact: { digest },
       identity: options.identity,
       predicateType: COSIGN_SIGN_PREDICATE_TYPE,
@@ -217,7 +424,7 @@ export async function verifyImage(
     });
     return { ...result, reference, digest };
   }
-  const sources = isBundleList(options.bundle) ? options.bundle : [options.bundle];
+  const sources = isBundleList(given) ? given : [given];
   const bundles = await Promise.all(sources.map(readBundle));
   const result = await verifyImageSignatures({
     bundles,

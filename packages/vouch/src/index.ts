@@ -17,6 +17,7 @@ export {
   ParseError,
   type PrivateKey,
   type PublicKey,
+  parseImageReference,
   parseSimpleSigningPayload,
   parseStatementJson,
   type SigstoreCheck,
@@ -89,6 +90,16 @@ export {
   type WrittenKeyPair,
   writeKeyPair,
 } from './keys.js';
+export {
+  type AttachedArtifact,
+  type AttachedListing,
+  type AttachedResult,
+  attachBundleToImage,
+  listAttached,
+  type RegistryOptions,
+  type ResolvedImage,
+  resolveImage,
+} from './registry.js';
 export { keylessOptionsFromSigningConfig, loadSigningConfig } from './signing-config-file.js';
 export { type ArtifactSource, type VerifyBundleOptions, verifyBundle } from './sigstore.js';
 export {

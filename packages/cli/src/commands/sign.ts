@@ -26,6 +26,7 @@ import type { CliIo } from '../io.js';
 import { createRenderer, type Renderer } from '../render.js';
 import { help } from './keygen.js';
 import { privateKeyFromFile } from './keys.js';
+import { REGISTRY_OPTIONS, REGISTRY_USAGE, registryOptionsFromArgs } from './registry-flags.js';
 import type { Command } from './types.js';
 
 const KEYLESS_OPTIONS = {
@@ -42,6 +43,8 @@ const SIGN_OPTIONS = {
   key: { type: 'string' },
   bundle: { type: 'string' },
   annotation: { type: 'string', short: 'a', multiple: true },
+  'no-upload': { type: 'boolean', default: false },
+  ...REGISTRY_OPTIONS,
   ...KEYLESS_OPTIONS,
 } as const;
 
@@ -60,7 +63,15 @@ function bundleLines(
   bundle: BundleJson | KeylessBundleJson,
   bundlePath: string | undefined,
   what: string,
+  attached?: { readonly digest: { readonly value: string }; readonly via: string },
 ): string[] {
+  if (attached !== undefined) {
+    return [
+      `Signed ${what}`,
+      `Attached as ${attached.digest.value} (${attached.via === 'referrers-api' ? 'referrers API' : 'fallback tag'})`,
+      ...(bundlePath === undefined ? [] : [`Bundle written to ${bundlePath}`]),
+    ];
+  }
   // Without --bundle the bundle itself is the result, on stdout.
   if (bundlePath !== undefined) return [`Signed ${what}`, `Bundle written to ${bundlePath}`];
   return [isKeyBundle(bundle) ? serializeBundle(bundle) : serializeKeylessBundle(bundle)];
@@ -121,24 +132,36 @@ async function keylessFromArgs(args: ParsedArgs, io: CliIo, out: Renderer): Prom
 }
 
 export const sign: Command = {
-  usage: `vouch sign IMAGE@DIGEST (--key KEY | --keyless [keyless flags]) [--annotation k=v]... [--bundle OUT] [--output text|json]
+  usage: `vouch sign IMAGE (--key KEY | --keyless [keyless flags]) [--annotation k=v]... [--bundle OUT] [--no-upload] [registry flags] [--output text|json]
 
+  IMAGE is registry/repository:tag or @sha256:…; a tag is resolved once to the digest of the manifest served.
+  The bundle is attached to the image in its registry as cosign v3 does (referrers API, else the fallback tag).
   --key                   private key file (cosign's encrypted format, PKCS#8, SEC1, PKCS#1 or JWK)
   --annotation            recorded in the signed statement's subject (repeatable)
-  --bundle                write the Sigstore bundle here (atomically); without it the bundle goes to stdout
+  --bundle                also write the Sigstore bundle here (atomically)
+  --no-upload             touch no registry: IMAGE must be IMAGE@DIGEST; the bundle goes to --bundle, else stdout
+${REGISTRY_USAGE}
 ${KEYLESS_USAGE}`,
   async run(argv, io) {
-    const args = parseCommandArgs(argv, SIGN_OPTIONS, ['IMAGE@DIGEST']);
+    const args = parseCommandArgs(argv, SIGN_OPTIONS, ['IMAGE']);
     if (args.help) return help(io, this.usage);
     const out = createRenderer(io, args.format);
     const [image = ''] = args.positionals;
     const keyless = checkSignerFlags(args);
     const bundlePath = stringFlag(args, 'bundle');
     const notes = annotations(stringFlags(args, 'annotation'));
+    const upload = !booleanFlag(args, 'no-upload');
+    if (!upload) {
+      for (const flag of Object.keys(REGISTRY_OPTIONS)) {
+        if (args.values[flag] !== undefined)
+          throw new UsageError('ERR_USAGE', `--${flag} cannot be used with --no-upload`);
+      }
+    }
     const common = {
       image,
       ...(notes ? { annotations: notes } : {}),
       ...(bundlePath === undefined ? {} : { bundlePath }),
+      ...(upload ? { registry: registryOptionsFromArgs(args, io, image, out) } : {}),
     };
     if (keyless) {
       const result = await signImage({ ...common, keyless: await keylessFromArgs(args, io, out) });
@@ -149,9 +172,15 @@ ${KEYLESS_USAGE}`,
           image: result.reference.canonical,
           digest: result.digest.value,
           certificate: result.certificate,
+          ...(result.attached === undefined ? {} : { attached: attachedJson(result.attached) }),
           ...(bundlePath === undefined ? { bundle: result.bundle } : { bundlePath }),
         },
-        bundleLines(result.bundle, bundlePath, `${result.reference.canonical} keyless (Fulcio certificate)`),
+        bundleLines(
+          result.bundle,
+          bundlePath,
+          `${result.reference.canonical} keyless (Fulcio certificate)`,
+          result.attached,
+        ),
       );
       return EXIT_OK;
     }
@@ -164,13 +193,23 @@ ${KEYLESS_USAGE}`,
         image: result.reference.canonical,
         digest: result.digest.value,
         keyId: result.keyId,
+        ...(result.attached === undefined ? {} : { attached: attachedJson(result.attached) }),
         ...(bundlePath === undefined ? { bundle: result.bundle } : { bundlePath }),
       },
-      bundleLines(result.bundle, bundlePath, `${result.reference.canonical} with key ${result.keyId}`),
+      bundleLines(
+        result.bundle,
+        bundlePath,
+        `${result.reference.canonical} with key ${result.keyId}`,
+        result.attached,
+      ),
     );
     return EXIT_OK;
   },
 };
+
+function attachedJson(attached: { readonly digest: { readonly value: string }; readonly via: string }) {
+  return { digest: attached.digest.value, via: attached.via };
+}
 
 export const signBlobCommand: Command = {
   usage: `vouch sign-blob FILE (--key KEY | --keyless [keyless flags]) [--bundle OUT] [--output text|json]

@@ -3,17 +3,27 @@ import {
   type IdentityFlags,
   type IdentityPolicy,
   identityPolicyFromFlags,
+  type RegistryOptions,
   type SigstoreSigner,
   type TrustedRootSource,
   UsageError,
   verifyBlob,
   verifyImage,
 } from 'vouch';
-import { type ParsedArgs, parseCommandArgs, required, stringFlag, stringFlags, threshold } from '../args.js';
+import {
+  booleanFlag,
+  type ParsedArgs,
+  parseCommandArgs,
+  required,
+  stringFlag,
+  stringFlags,
+  threshold,
+} from '../args.js';
 import { EXIT_OK } from '../exit.js';
 import { type CheckView, createRenderer } from '../render.js';
 import { help } from './keygen.js';
 import { publicKeysFromFiles } from './keys.js';
+import { REGISTRY_OPTIONS, REGISTRY_USAGE, registryOptionsFromArgs } from './registry-flags.js';
 import type { Command } from './types.js';
 
 const KEYLESS_OPTIONS = {
@@ -107,12 +117,16 @@ function signerText(signer: SigstoreSigner): string {
 }
 
 export const verify: Command = {
-  usage: `vouch verify IMAGE@DIGEST --bundle BUNDLE [--bundle BUNDLE]... (--key PUB [--key PUB]... [--threshold N] | keyless flags) [--output text|json]
+  usage: `vouch verify IMAGE [--bundle BUNDLE]... (--key PUB [--key PUB]... [--threshold N] | keyless flags) [registry flags] [--output text|json]
 
-  --bundle     a Sigstore bundle (repeatable with keys: one signature per bundle)
+  IMAGE is registry/repository@sha256:… or :tag; a tag is resolved once, the digest printed on stderr, and everything
+  after uses the digest. Without --bundle, the signatures attached to the image in its registry are verified
+  (Sigstore bundles by referrers API or fallback tag; with keys also cosign's legacy .sig signatures).
+  --bundle     a Sigstore bundle (repeatable with keys: one signature per bundle); needs IMAGE@DIGEST, uses no registry
   --key        a trusted public key (PEM or JWK file; repeatable)
   --threshold  how many distinct trusted keys must have signed, across the bundles (default 1)
 ${KEYLESS_FLAGS}
+${REGISTRY_USAGE}
 ${EXIT_CODES}`,
   async run(argv, io) {
     const args = parseCommandArgs(
@@ -121,26 +135,43 @@ ${EXIT_CODES}`,
         bundle: { type: 'string', multiple: true },
         key: { type: 'string', multiple: true },
         threshold: { type: 'string' },
+        ...REGISTRY_OPTIONS,
         ...KEYLESS_OPTIONS,
       },
-      ['IMAGE@DIGEST'],
+      ['IMAGE'],
     );
     if (args.help) return help(io, this.usage);
     const out = createRenderer(io, args.format);
     const [image = ''] = args.positionals;
     const bundles = stringFlags(args, 'bundle');
-    required(bundles[0], '--bundle');
+    // Given bundles are verified offline against IMAGE@DIGEST; without one, what is attached in the registry.
+    const online = bundles.length === 0;
+    if (online && booleanFlag(args, 'offline'))
+      throw new UsageError(
+        'ERR_USAGE',
+        '--offline needs --bundle (without it, signatures are fetched from the registry)',
+      );
+    if (!online) {
+      for (const flag of Object.keys(REGISTRY_OPTIONS)) {
+        if (args.values[flag] !== undefined)
+          throw new UsageError('ERR_USAGE', `--${flag} is for registry verification (without --bundle)`);
+      }
+    }
+    const registry: { registry?: RegistryOptions } = online
+      ? { registry: registryOptionsFromArgs(args, io, image, out) }
+      : {};
+    const given = bundles.length === 0 ? {} : { bundle: bundles };
     const trust = trustFrom(args);
     const trustedRoot = trustedRootFrom(args);
     if ('identity' in trust) {
       const [bundle] = bundles;
-      if (bundles.length !== 1 || bundle === undefined)
-        throw new UsageError('ERR_USAGE', 'keyless verification takes one --bundle');
+      if (bundles.length > 1) throw new UsageError('ERR_USAGE', 'keyless verification takes one --bundle');
       if (stringFlag(args, 'threshold') !== undefined)
         throw new UsageError('ERR_USAGE', '--threshold counts keys: use it with --key');
       const result = await verifyImage({
         image,
-        bundle,
+        ...(bundle === undefined ? {} : { bundle }),
+        ...registry,
         identity: trust.identity,
         ...(trustedRoot === undefined ? {} : { trustedRoot }),
       });
@@ -168,7 +199,8 @@ ${EXIT_CODES}`,
     const n = threshold(stringFlag(args, 'threshold'));
     const result = await verifyImage({
       image,
-      bundle: bundles,
+      ...given,
+      ...registry,
       keys,
       ...(n === undefined ? {} : { threshold: n }),
     });
