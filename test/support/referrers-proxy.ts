@@ -15,6 +15,8 @@ export interface ReferrersProxy {
   readonly requests: readonly string[];
   /** Whether the `artifactType` filter is applied (default true); false acts as a registry that ignores it. */
   applyFilters: boolean;
+  /** When false the proxy adds nothing: the registry's own answers (404 on referrers, no OCI-Subject) pass through. */
+  referrersApi: boolean;
   close(): Promise<void>;
 }
 
@@ -78,13 +80,13 @@ export async function startReferrersProxy(upstream: string): Promise<ReferrersPr
   const up = new URL(upstream);
   const referrers = new Map<string, Referrer[]>();
   const requests: string[] = [];
-  const state = { applyFilters: true };
+  const state = { applyFilters: true, referrersApi: true };
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://proxy');
     requests.push(`${req.method} ${url.pathname}${url.search}`);
     const listing = /^\/v2\/(.+)\/referrers\/([a-z0-9]+:[a-f0-9]+)$/.exec(url.pathname);
-    if (req.method === 'GET' && listing) {
+    if (req.method === 'GET' && listing && state.referrersApi) {
       const all = referrers.get(`${listing[1]}@${listing[2]}`) ?? [];
       const artifactType = state.applyFilters ? url.searchParams.get('artifactType') : null;
       const manifests = artifactType === null ? all : all.filter((r) => r.artifactType === artifactType);
@@ -114,7 +116,7 @@ export async function startReferrersProxy(upstream: string): Promise<ReferrersPr
       const headers = { ...answer.headers };
       const ok = (answer.statusCode ?? 500) === 201;
       const ref = pushed && ok ? referrerOf(body, String(req.headers['content-type'] ?? '')) : undefined;
-      if (pushed && ref) {
+      if (pushed && ref && state.referrersApi) {
         const key = `${pushed[1]}@${ref.subject}`;
         const list = referrers.get(key) ?? [];
         if (!list.some((r) => r.digest === ref.entry.digest)) list.push(ref.entry);
@@ -147,6 +149,12 @@ export async function startReferrersProxy(upstream: string): Promise<ReferrersPr
     },
     set applyFilters(value: boolean) {
       state.applyFilters = value;
+    },
+    get referrersApi() {
+      return state.referrersApi;
+    },
+    set referrersApi(value: boolean) {
+      state.referrersApi = value;
     },
     close: () =>
       new Promise<void>((resolve) => {

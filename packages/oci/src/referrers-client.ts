@@ -28,6 +28,8 @@ export type ReferrersAnswer =
     };
 
 const MAX_REFERRERS_PAGES = 20;
+/** How many registries without the referrers API a client remembers (oldest forgotten first). */
+const MAX_REMEMBERED_REGISTRIES = 64;
 
 /**
  * A {@link RegistryClient} with the two calls the storage layouts need beyond it: the referrers endpoint (with paging
@@ -45,6 +47,8 @@ export class ReferrersClient extends RegistryClient {
   readonly #http: RegistryClientOptions['http'];
   readonly #auth: RegistryAuth;
   readonly #maxBytes: number;
+  /** Registries (`host[:port]`) that answered the referrers route with 404: they have no referrers API (OCI 1.1). */
+  readonly #withoutReferrersApi = new Set<string>();
 
   constructor(options: RegistryClientOptions = {}) {
     super(options);
@@ -64,7 +68,9 @@ export class ReferrersClient extends RegistryClient {
 
   /**
    * Lists the manifests referring to `subject` through the referrers API, following `Link` pages. A 404 means the
-   * registry has no referrers API (`supported: false`); the caller then reads the fallback tag.
+   * registry has no referrers API (`supported: false`); the caller then reads the fallback tag. The client remembers
+   * that answer per registry, so later calls to that registry answer `supported: false` without a request (until a
+   * manifest PUT there is answered with `OCI-Subject`, which shows the API exists).
    *
    * @throws RegistryError on other failures; ParseError `ERR_MALFORMED_JSON` for an answer that is not an index.
    */
@@ -74,6 +80,7 @@ export class ReferrersClient extends RegistryClient {
     readonly artifactType?: string;
   }): Promise<ReferrersAnswer> {
     const { target, subject, artifactType } = options;
+    if (this.#withoutReferrersApi.has(target.registry)) return Object.freeze({ supported: false });
     const base = this.baseUrl(target.registry);
     const first = new URL(repositoryUrl(base, target.repository, `referrers/${subject.value}`));
     if (artifactType !== undefined) first.searchParams.set('artifactType', artifactType);
@@ -94,7 +101,10 @@ export class ReferrersClient extends RegistryClient {
         headers: { accept: OCI_INDEX },
         maxBytes: this.#maxBytes,
       });
-      if (res.status === 404 && page === 0) return Object.freeze({ supported: false });
+      if (res.status === 404 && page === 0) {
+        this.#rememberWithoutReferrersApi(target.registry);
+        return Object.freeze({ supported: false });
+      }
       if (res.status !== 200) {
         throw new RegistryError(
           'ERR_REGISTRY',
@@ -160,10 +170,21 @@ export class ReferrersClient extends RegistryClient {
       );
     }
     const header = res.headers.get('oci-subject')?.trim();
+    if (header !== undefined) this.#withoutReferrersApi.delete(target.registry);
     return Object.freeze({
       digest,
       ...(header !== undefined && isDigest(header) ? { ociSubject: parseDigest(header, 'OCI-Subject') } : {}),
     });
+  }
+
+  #rememberWithoutReferrersApi(registry: string): void {
+    this.#withoutReferrersApi.delete(registry);
+    this.#withoutReferrersApi.add(registry);
+    // A Set iterates in insertion order: the first entry is the oldest.
+    for (const oldest of this.#withoutReferrersApi) {
+      if (this.#withoutReferrersApi.size <= MAX_REMEMBERED_REGISTRIES) break;
+      this.#withoutReferrersApi.delete(oldest);
+    }
   }
 
   /** Sends with the cached Authorization; on a 401 answers the challenge once and resends. */

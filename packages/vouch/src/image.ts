@@ -39,8 +39,8 @@ import {
   fetchSignatures,
   type RegistryOptions,
   type ResolvedImage,
-  registryClient,
   resolveImageWith,
+  sharedRegistryClient,
 } from './registry.js';
 import { verifyBundle } from './sigstore.js';
 import type { TrustedRootSource } from './trusted-root.js';
@@ -132,9 +132,9 @@ export async function signImage(
   options: SignImageOptions,
 ): Promise<SignImageResult | KeylessSignImageResult> {
   requireOneSigner(options);
-  let online: { client: Awaited<ReturnType<typeof registryClient>>; image: ResolvedImage } | undefined;
+  let online: { client: Awaited<ReturnType<typeof sharedRegistryClient>>; image: ResolvedImage } | undefined;
   if (options.registry !== undefined) {
-    const client = await registryClient(options.registry);
+    const client = await sharedRegistryClient(options.registry);
     online = { client, image: await resolveImageWith(client, options.image) };
     options.registry.onResolved?.(online.image);
   }
@@ -267,55 +267,56 @@ export async function verifyImage(
   if (options.registry === undefined || options.bundle !== undefined) {
     let reference = parseImageReference(options.image);
     if (options.registry !== undefined) {
-      const image = await resolveImageWith(await registryClient(options.registry), options.image);
+      const image = await resolveImageWith(await sharedRegistryClient(options.registry), options.image);
       options.registry.onResolved?.(image);
       reference = image.reference;
     }
     return verifyGiven(options, reference);
   }
-  const client = await registryClient(options.registry);
+  const client = await sharedRegistryClient(options.registry);
   const image = await resolveImageWith(client, options.image);
   options.registry.onResolved?.(image);
-  const fetched = await fetchSignatures({
-    client,
-    image,
-    registry: options.registry,
-    legacy: options.keys !== undefined,
-  });
+  // Legacy `.sig` signatures are read only when the attached bundles do not already meet the threshold (one request less).
+  const fetched = await fetchSignatures({ client, image, registry: options.registry, legacy: false });
   const reference = image.reference;
   const digest = image.digest;
-  if (fetched.bundles.length === 0 && fetched.legacySignatures.length === 0) {
+  if (options.identity === undefined) {
+    const registry = options.registry;
+    const readLegacy = async () =>
+      (await fetchSignatures({ client, image, registry, legacy: true, bundles: false })).legacySignatures;
+    const legacy = fetched.bundles.length === 0 ? await readLegacy() : undefined;
+    if (fetched.bundles.length === 0 && legacy?.length === 0) {
+      throw new VerificationError('ERR_NO_SIGNATURES', `no signature is attached to ${reference.canonical}`);
+    }
+    return verifyAttachedWithKeys(options, reference, digest, fetched.bundles, legacy ?? readLegacy);
+  }
+  if (fetched.bundles.length === 0) {
+    // Keyless never reads the legacy tag (keyless legacy .sig signatures are not verified).
     throw new VerificationError('ERR_NO_SIGNATURES', `no signature is attached to ${reference.canonical}`);
   }
-  if (options.identity !== undefined) {
-    if (fetched.bundles.length === 0) {
-      throw new VerificationError(
-        'ERR_NO_SIGNATURES',
-        `no Sigstore bundle is attached to ${reference.canonical} (keyless legacy .sig signatures are not verified)`,
-      );
+  // Keyless: any one attached bundle that verifies against the identity suffices; else the first failure, unchanged.
+  let first: unknown;
+  for (const attached of fetched.bundles) {
+    try {
+      const result = await verifyBundle({
+        bundle: attached.bundle,
+        artifact: { digest },
+        identity: options.identity,
+        predicateType: COSIGN_SIGN_PREDICATE_TYPE,
+        ...(options.trustedRoot === undefined ? {} : { trustedRoot: options.trustedRoot }),
+        ...(options.now === undefined ? {} : { now: options.now }),
+      });
+      return { ...result, reference, digest };
+    } catch (error) {
+      if (!isVouchError(error)) throw error;
+      first ??= error;
     }
-    // Keyless: any one attached bundle that verifies against the identity suffices; else the first failure, unchanged.
-    let first: unknown;
-    for (const attached of fetched.bundles) {
-      try {
-        const result = await verifyBundle({
-          bundle: attached.bundle,
-          artifact: { digest },
-          identity: options.identity,
-          predicateType: COSIGN_SIGN_PREDICATE_TYPE,
-          ...(options.trustedRoot === undefined ? {} : { trustedRoot: options.trustedRoot }),
-          ...(options.now === undefined ? {} : { now: options.now }),
-        });
-        return { ...result, reference, digest };
-      } catch (error) {
-        if (!isVouchError(error)) throw error;
-        first ??= error;
-      }
-    }
-    throw first;
   }
-  return verifyAttachedWithKeys(options, reference, digest, fetched.bundles, fetched.legacySignatures);
+  throw first;
 }
+
+/** A legacy `.sig` signature as read from the registry: simple-signing payload and its signature. */
+type LegacySigned = { readonly payload: Uint8Array; readonly signature: string };
 
 /** Distinct trusted signers over the attached bundles and legacy signatures, against the threshold. */
 async function verifyAttachedWithKeys(
@@ -323,7 +324,7 @@ async function verifyAttachedWithKeys(
   reference: ImageReference,
   digest: Digest,
   attached: readonly { readonly bundle: Uint8Array }[],
-  legacy: readonly { readonly payload: Uint8Array; readonly signature: string }[],
+  legacyOrRead: readonly LegacySigned[] | (() => Promise<readonly LegacySigned[]>),
 ): Promise<VerifyImageResult> {
   const threshold = options.threshold ?? 1;
   const distinctKeys = new Set(options.keys.map((k) => k.keyId)).size;
@@ -352,8 +353,16 @@ async function verifyAttachedWithKeys(
       failures.push(error);
     }
   }
+  const fromBundleSigners = new Set(fromBundles?.signerKeyIds ?? []).size;
+  // The legacy tag is read only when needed: bundles that already meet the threshold settle the verdict.
+  const legacy: readonly LegacySigned[] | undefined =
+    typeof legacyOrRead !== 'function'
+      ? legacyOrRead
+      : fromBundleSigners >= threshold
+        ? undefined
+        : await legacyOrRead();
   const legacyVerified: SimpleSigningVerification[] = [];
-  for (const sig of legacy) {
+  for (const sig of legacy ?? []) {
     try {
       legacyVerified.push(
         await verifySimpleSigning({
@@ -371,7 +380,10 @@ async function verifyAttachedWithKeys(
   const signers = [
     ...new Set([...(fromBundles?.signerKeyIds ?? []), ...legacyVerified.map((v) => v.signerKeyId)]),
   ];
-  const checks: ImageVerification['checks'][number][] = [...(fromBundles?.checks ?? [])];
+  // The bundles' own threshold line (1 of 1) gives way to the one below, over bundles and legacy signatures together.
+  const checks: ImageVerification['checks'][number][] = (fromBundles?.checks ?? []).filter(
+    (c) => c.id !== 'threshold',
+  );
   for (const v of legacyVerified) {
     checks.push(
       Object.freeze({
@@ -381,7 +393,7 @@ async function verifyAttachedWithKeys(
       }),
     );
   }
-  const summary = `${signers.length} distinct trusted signer(s) of ${threshold} required, over ${attached.length} bundle(s) and ${legacy.length} legacy signature(s)`;
+  const summary = `${signers.length} distinct trusted signer(s) of ${threshold} required, over ${attached.length} bundle(s) and ${legacy === undefined ? 'no legacy signatures read (not needed)' : `${legacy.length} legacy signature(s)`}`;
   if (signers.length < threshold) {
     const first = failures[0];
     if (signers.length === 0 && first !== undefined) throw first;

@@ -84,6 +84,32 @@ export async function registryClient(options: RegistryOptions): Promise<Referrer
   });
 }
 
+// One client per options object, so calls that pass the same options share tokens and what the client learnt about
+// each registry (e.g. that it has no referrers API). Weak: the client goes when the options object does.
+const sharedClients = new WeakMap<RegistryOptions, Promise<ReferrersClient>>();
+
+/**
+ * The client {@link signImage}, {@link verifyImage} and the other image calls use for these options: made once per
+ * options object (by {@link registryClient}) and reused by every call given the same object.
+ *
+ * @example
+ * ```ts
+ * const registry: RegistryOptions = { env: process.env };
+ * (await sharedRegistryClient(registry)) === (await sharedRegistryClient(registry)); // true
+ * ```
+ */
+export function sharedRegistryClient(options: RegistryOptions): Promise<ReferrersClient> {
+  const known = sharedClients.get(options);
+  if (known !== undefined) return known;
+  const made = registryClient(options);
+  sharedClients.set(options, made);
+  // A failed construction (an unreadable CA file) is not remembered: the next call tries again.
+  made.catch(() => {
+    if (sharedClients.get(options) === made) sharedClients.delete(options);
+  });
+  return made;
+}
+
 /**
  * Where signatures of `image` are stored: its own repository, or `signaturesRepository`.
  *
@@ -141,7 +167,7 @@ export async function resolveImage(options: {
   readonly image: string;
   readonly registry: RegistryOptions;
 }): Promise<ResolvedImage> {
-  const image = await resolveImageWith(await registryClient(options.registry), options.image);
+  const image = await resolveImageWith(await sharedRegistryClient(options.registry), options.image);
   options.registry.onResolved?.(image);
   return image;
 }
@@ -214,7 +240,7 @@ export async function attachBundleToImage(options: {
   readonly bundle: BundleSource;
   readonly registry: RegistryOptions;
 }): Promise<AttachedResult & { readonly image: ResolvedImage }> {
-  const client = await registryClient(options.registry);
+  const client = await sharedRegistryClient(options.registry);
   const image = await resolveImageWith(client, options.image);
   options.registry.onResolved?.(image);
   const bytes = await bundleBytes(options.bundle);
@@ -254,11 +280,17 @@ export async function fetchSignatures(options: {
   readonly client: ReferrersClient;
   readonly image: ResolvedImage;
   readonly registry: RegistryOptions;
+  /** Read cosign's legacy `.sig` tag too. */
   readonly legacy: boolean;
+  /** Read the attached Sigstore bundles (default true); false with `legacy` reads only the `.sig` tag. */
+  readonly bundles?: boolean;
 }): Promise<FetchedSignatures> {
   const { client, image } = options;
   const target = signaturesTarget(image.reference, options.registry);
-  const bundles = await fetchBundles({ client, target, subject: image.digest });
+  const bundles =
+    options.bundles === false
+      ? Object.freeze([])
+      : await fetchBundles({ client, target, subject: image.digest });
   const legacySignatures = options.legacy
     ? await readLegacySignatures({ client, target, subject: image.digest })
     : [];
@@ -299,7 +331,7 @@ export async function listAttached(options: {
   readonly image: string;
   readonly registry: RegistryOptions;
 }): Promise<AttachedListing> {
-  const client = await registryClient(options.registry);
+  const client = await sharedRegistryClient(options.registry);
   const image = await resolveImageWith(client, options.image);
   options.registry.onResolved?.(image);
   const target = signaturesTarget(image.reference, options.registry);
