@@ -1,12 +1,22 @@
 #!/usr/bin/env bash
-# The Quick start demo: make a key, sign an image digest, verify it, and watch a tampered bundle be refused (exit 1).
+# The Quick start demo: make a key, sign an image digest, verify it, and watch a tampered bundle be refused (exit 1);
+# then start a local registry, push an image, sign it by tag, verify and list what is attached, push a changed image
+# under the same tag and watch verification refuse it (exit 1). Everything runs on 127.0.0.1.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 vouch() { node packages/cli/dist/bundle/bin.js "$@"; }
 step() { printf '\n\033[1m$ vouch %s\033[0m\n' "$*" >&2; }
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/vouch-demo.XXXXXX")"
-trap 'rm -rf "$work"' EXIT
+registry_pid=""
+cleanup() {
+  if [ -n "$registry_pid" ]; then
+    kill "$registry_pid" 2>/dev/null || true
+    wait "$registry_pid" 2>/dev/null || true
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 image="registry.example.com/acme/app@sha256:7b3ccabffc97de872a30dfd234fd972a66d247c8cfc69b0550f276481852627c"
 export VOUCH_PASSWORD="demo-password"   # keys are never protected by a flag; a TTY would be prompted
 
@@ -40,4 +50,72 @@ if [ "$code" -ne 1 ]; then echo "demo: expected the tampered bundle to be refuse
 
 printf '\n\033[1m$ node examples/sign-and-verify.ts\033[0m  (the same through the API)\n' >&2
 node examples/sign-and-verify.ts
-printf '\nDemo complete: signed, verified, and a tampered bundle was refused (exit 1).\n' >&2
+
+# The registry part: Debian's docker-registry (distribution 2.8) on a free loopback port, storage in the temp dir.
+port="$(node -e '
+  const server = require("node:net").createServer();
+  server.listen(0, "127.0.0.1", () => { console.log(server.address().port); server.close(); });
+')"
+host="127.0.0.1:$port"
+# JSON strings are YAML double-quoted scalars, so the temp dir path is quoted whatever it holds.
+node -e '
+  const [file, data, addr] = process.argv.slice(1);
+  const q = JSON.stringify;
+  require("node:fs").writeFileSync(file, [
+    "version: 0.1",
+    "log:", "  level: error", "  accesslog:", "    disabled: true",
+    "storage:", "  filesystem:", `    rootdirectory: ${q(data)}`,
+    "http:", `  addr: ${q(addr)}`,
+    "",
+  ].join("\n"));
+' "$work/registry.yml" "$work/registry-data" "$host"
+printf '\n\033[1m$ docker-registry serve registry.yml\033[0m  (listening on %s)\n' "$host" >&2
+docker-registry serve "$work/registry.yml" >"$work/registry.log" 2>&1 &
+registry_pid=$!
+# Wait (at most 10 s) until GET /v2/ answers, or stop early if the registry exited.
+for _ in $(seq 100); do
+  if node -e '
+    const url = `http://${process.argv[1]}/v2/`;
+    const req = require("node:http").get(url, { timeout: 500 }, (res) => process.exit(res.statusCode === 200 ? 0 : 1));
+    req.on("error", () => process.exit(1));
+    req.on("timeout", () => { req.destroy(); process.exit(1); });
+  ' "$host"; then ready=1; break; fi
+  if ! kill -0 "$registry_pid" 2>/dev/null; then break; fi
+  sleep 0.1
+done
+if [ "${ready:-0}" -ne 1 ]; then
+  echo "demo: the registry did not start on $host" >&2
+  cat "$work/registry.log" >&2
+  exit 1
+fi
+app="$host/demo/app:v1"
+
+printf '\n\033[1m$ node examples/push-image.ts %s "hello from v1"\033[0m\n' "$app" >&2
+node examples/push-image.ts "$app" "hello from v1"
+
+step sign "$app" --key demo.key
+vouch sign "$app" --key "$work/demo.key"
+
+step verify "$app" --key demo.pub
+vouch verify "$app" --key "$work/demo.pub"
+echo "exit code: 0" >&2
+
+step tree "$app"
+vouch tree "$app"
+
+printf '\n\033[1m$ node examples/push-image.ts %s "something else"\033[0m  (a changed image, same tag)\n' "$app" >&2
+node examples/push-image.ts "$app" "something else"
+
+step verify "$app" --key demo.pub
+set +e
+vouch verify "$app" --key "$work/demo.pub"
+code=$?
+set -e
+echo "exit code: $code" >&2
+if [ "$code" -ne 1 ]; then
+  echo "demo: expected the changed image under the signed tag to be refused with exit 1, got $code" >&2
+  exit 1
+fi
+
+printf '\nDemo complete: signed and verified a digest and an image in a local registry; a tampered bundle and a\n' >&2
+printf 'changed image pushed under the signed tag were both refused (exit 1).\n' >&2
