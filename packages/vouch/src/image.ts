@@ -8,6 +8,7 @@ import {
   type ImageReference,
   type ImageSignaturesVerification,
   type ImageVerification,
+  isObject,
   isVouchError,
   ParseError,
   type PrivateKey,
@@ -25,6 +26,7 @@ import {
   verifyImageSignatures,
   verifySimpleSigning,
 } from '@vouch/core';
+import { DOCKER_MANIFEST_LIST, OCI_INDEX, parseImageIndex, type ReferrersClient } from '@vouch/oci';
 import { type BundleSource, readBundle } from './bundle-source.js';
 import { writeFileAtomic } from './files.js';
 import {
@@ -40,6 +42,7 @@ import {
   type RegistryOptions,
   type ResolvedImage,
   resolveImageWith,
+  resolveManifest,
   sharedRegistryClient,
 } from './registry.js';
 import { verifyBundle } from './sigstore.js';
@@ -61,6 +64,19 @@ interface SignImageCommon {
   readonly annotations?: Readonly<Record<string, string>>;
   /** Also write the bundle atomically to this path. */
   readonly bundlePath?: string;
+  /**
+   * With `registry`, when the image is an OCI index or Docker manifest list: also sign every platform manifest it
+   * lists and attach each signature to that manifest (the index itself is signed either way).
+   */
+  readonly recursive?: boolean;
+}
+
+/** A platform manifest signed because `recursive` was given: its digest, its platform, where its signature went. */
+export interface SignedChild {
+  readonly digest: Digest;
+  /** `os/architecture[/variant]` from the index entry; absent when the entry names none. */
+  readonly platform?: string;
+  readonly attached: AttachedResult;
 }
 
 /** Signing with a key. */
@@ -85,6 +101,8 @@ export interface SignImageResult {
   readonly keyId: string;
   /** With `registry`: the artifact manifest holding the bundle and how it is discoverable. */
   readonly attached?: AttachedResult;
+  /** With `recursive` and an index: each platform manifest signed, in the index's order. */
+  readonly children?: readonly SignedChild[];
 }
 
 /** What keyless image signing returns: the bundle and the Fulcio certificate (PEM) that signed it. */
@@ -95,6 +113,30 @@ export interface KeylessSignImageResult {
   readonly certificate: string;
   /** With `registry`: the artifact manifest holding the bundle and how it is discoverable. */
   readonly attached?: AttachedResult;
+  /** With `recursive` and an index: each platform manifest signed, in the index's order. */
+  readonly children?: readonly SignedChild[];
+}
+
+function isIndexMediaType(mediaType: string): boolean {
+  return mediaType === OCI_INDEX || mediaType === DOCKER_MANIFEST_LIST;
+}
+
+/** `os/architecture[/variant]` of an index entry (raw JSON: the descriptor parser does not keep `platform`). */
+function platformOf(entry: unknown): string | undefined {
+  if (!isObject(entry) || !isObject(entry.platform)) return undefined;
+  const { os, architecture, variant } = entry.platform;
+  if (typeof os !== 'string' || typeof architecture !== 'string') return undefined;
+  return typeof variant === 'string' ? `${os}/${architecture}/${variant}` : `${os}/${architecture}`;
+}
+
+/** The platform manifests an index lists, with their platforms, in order. */
+function indexEntries(json: unknown): { readonly digest: Digest; readonly platform?: string }[] {
+  const index = parseImageIndex(json);
+  const raw = isObject(json) && Array.isArray(json.manifests) ? json.manifests : [];
+  return index.manifests.map((d, i) => {
+    const platform = platformOf(raw[i]);
+    return { digest: d.digest, ...(platform === undefined ? {} : { platform }) };
+  });
 }
 
 /** Refuses options that give both or neither of `key` and `keyless` (JavaScript callers bypass the union). */
@@ -132,56 +174,107 @@ export async function signImage(
   options: SignImageOptions,
 ): Promise<SignImageResult | KeylessSignImageResult> {
   requireOneSigner(options);
-  let online: { client: Awaited<ReturnType<typeof sharedRegistryClient>>; image: ResolvedImage } | undefined;
+  if (options.recursive === true && options.registry === undefined) {
+    throw new UsageError(
+      'ERR_USAGE',
+      'recursive signing needs registry options: the index is read from the registry',
+    );
+  }
+  let online:
+    | { client: ReferrersClient; image: ResolvedImage; json: unknown; registry: RegistryOptions }
+    | undefined;
   if (options.registry !== undefined) {
     const client = await sharedRegistryClient(options.registry);
-    online = { client, image: await resolveImageWith(client, options.image) };
+    online = { client, ...(await resolveManifest(client, options.image)), registry: options.registry };
     options.registry.onResolved?.(online.image);
   }
   const reference = online?.image.reference ?? parseImageReference(options.image);
   const digest = online?.image.digest ?? requireDigest(reference);
   const attach = async (serialized: string): Promise<{ attached?: AttachedResult }> => {
-    if (online === undefined || options.registry === undefined) return {};
+    if (online === undefined) return {};
     const attached = await attachTo({
       client: online.client,
       image: online.image,
       bundle: utf8(serialized),
-      registry: options.registry,
+      registry: online.registry,
     });
     return { attached };
   };
-  if (options.keyless !== undefined) {
-    if (digest.algorithm !== 'sha256') {
-      throw new ParseError('ERR_MALFORMED_DIGEST', [
-        {
-          path: 'digest',
-          message: `must be a sha256 digest (an image signature's subject is sha256), found ${digest.algorithm}`,
-        },
-      ]);
+  // Each platform manifest is fetched by digest (checked) before its signature is attached to it.
+  const signChildren = async (
+    signDigest: (digest: Digest) => Promise<string>,
+  ): Promise<{ children?: readonly SignedChild[] }> => {
+    if (online === undefined || options.recursive !== true) return {};
+    if (!isIndexMediaType(online.image.mediaType)) return { children: Object.freeze([]) };
+    const children: SignedChild[] = [];
+    for (const entry of indexEntries(online.json)) {
+      const child = await resolveImageWith(online.client, `${reference.name}@${entry.digest.value}`);
+      const attached = await attachTo({
+        client: online.client,
+        image: child,
+        bundle: utf8(await signDigest(child.digest)),
+        registry: online.registry,
+      });
+      children.push(Object.freeze({ ...entry, digest: child.digest, attached }));
     }
-    const statement = buildStatement({
-      subject: [
-        {
-          digest: { sha256: digest.hex },
-          ...(options.annotations ? { annotations: options.annotations } : {}),
-        },
-      ],
-      predicateType: COSIGN_SIGN_PREDICATE_TYPE,
-      predicate: {},
-    });
-    const { bundle, certificate } = await signStatementKeyless({ statement, keyless: options.keyless });
+    return { children: Object.freeze(children) };
+  };
+  if (options.keyless !== undefined) {
+    const keyless = options.keyless;
+    const signKeyless = (digest: Digest) => signKeylessDigest(digest, keyless, options.annotations);
+    const { bundle, certificate } = await signKeyless(digest);
     if (options.bundlePath !== undefined)
       await writeFileAtomic(options.bundlePath, `${serializeKeylessBundle(bundle)}\n`);
-    return { reference, digest, bundle, certificate, ...(await attach(serializeKeylessBundle(bundle))) };
+    return {
+      reference,
+      digest,
+      bundle,
+      certificate,
+      ...(await attach(serializeKeylessBundle(bundle))),
+      ...(await signChildren(async (d) => serializeKeylessBundle((await signKeyless(d)).bundle))),
+    };
   }
-  const bundle = signImageDigest({
-    digest,
-    key: options.key,
-    ...(options.annotations ? { annotations: options.annotations } : {}),
-  });
+  const key = options.key;
+  const signWithKey = (digest: Digest) =>
+    signImageDigest({ digest, key, ...(options.annotations ? { annotations: options.annotations } : {}) });
+  const bundle = signWithKey(digest);
   if (options.bundlePath !== undefined)
     await writeFileAtomic(options.bundlePath, `${serializeBundle(bundle)}\n`);
-  return { reference, digest, bundle, keyId: options.key.keyId, ...(await attach(serializeBundle(bundle))) };
+  return {
+    reference,
+    digest,
+    bundle,
+    keyId: key.keyId,
+    ...(await attach(serializeBundle(bundle))),
+    ...(await signChildren(async (d) => serializeBundle(signWithKey(d)))),
+  };
+}
+
+/** Keyless: an in-toto statement about `digest` (cosign's sign predicate), signed with a Fulcio certificate. */
+async function signKeylessDigest(
+  digest: Digest,
+  keyless: KeylessOptions,
+  annotations: Readonly<Record<string, string>> | undefined,
+): ReturnType<typeof signStatementKeyless> {
+  if (digest.algorithm !== 'sha256') {
+    throw new ParseError('ERR_MALFORMED_DIGEST', [
+      {
+        path: 'digest',
+        message: `must be a sha256 digest (an image signature's subject is sha256), found ${digest.algorithm}`,
+      },
+    ]);
+  }
+  const statement = buildStatement({
+    subject: [
+      {
+        digest: { sha256: digest.hex },
+        ...(annotations ? { annotations } : {}),
+      },
+    ],
+    predicateType: COSIGN_SIGN_PREDICATE_TYPE,
+    predicate: {},
+  });
+  return signStatementKeyless({ statement, keyless });
 }
 
 /** Verifying an image's signatures against trusted keys. */
@@ -199,6 +292,13 @@ export interface VerifyImageKeyOptions {
   readonly keys: readonly PublicKey[];
   /** How many distinct trusted keys must have signed, across the bundles. Default 1. */
   readonly threshold?: number;
+  /**
+   * With `registry`, no `bundle`: the index (`IMAGE@DIGEST` or tag) whose signature is accepted for this platform
+   * manifest. The image's digest must be one of the index's manifests (else `ERR_DIGEST_MISMATCH`); then the
+   * signatures attached to the index are verified against the index's digest. Never implied: without it only
+   * signatures on the image itself count.
+   */
+  readonly index?: string;
   readonly identity?: never;
 }
 
@@ -215,6 +315,13 @@ export interface VerifyImageKeylessOptions {
   readonly trustedRoot?: TrustedRootSource;
   /** Default: now. */
   readonly now?: Date;
+  /**
+   * With `registry`, no `bundle`: the index (`IMAGE@DIGEST` or tag) whose signature is accepted for this platform
+   * manifest. The image's digest must be one of the index's manifests (else `ERR_DIGEST_MISMATCH`); then the
+   * signatures attached to the index are verified against the index's digest. Never implied: without it only
+   * signatures on the image itself count.
+   */
+  readonly index?: string;
   readonly keys?: never;
 }
 
@@ -229,12 +336,16 @@ export interface VerifyImageResult extends Omit<ImageSignaturesVerification, 'st
   readonly subject?: ImageSignaturesVerification['subject'];
   /** Legacy simple-signing signatures (cosign `.sig` tags) that verified (registry verification). */
   readonly legacySignatures?: readonly SimpleSigningVerification[];
+  /** With `index`: the index whose signature was accepted (the image's digest is listed in it). */
+  readonly index?: { readonly reference: ImageReference; readonly digest: Digest };
 }
 
 /** What a successful keyless image verification returns: who signed, when, and every check. */
 export interface VerifyImageKeylessResult extends SigstoreVerification {
   readonly reference: ImageReference;
   readonly digest: Digest;
+  /** With `index`: the index whose signature was accepted (the image's digest is listed in it). */
+  readonly index?: { readonly reference: ImageReference; readonly digest: Digest };
 }
 
 /**
@@ -264,6 +375,11 @@ export async function verifyImage(
       'ERR_USAGE',
       'give a bundle, or registry options to verify what is attached to the image',
     );
+  if (options.index !== undefined && (options.registry === undefined || options.bundle !== undefined))
+    throw new UsageError(
+      'ERR_USAGE',
+      'index is for registry verification of attached signatures (registry options, no bundle)',
+    );
   if (options.registry === undefined || options.bundle !== undefined) {
     let reference = parseImageReference(options.image);
     if (options.registry !== undefined) {
@@ -276,24 +392,39 @@ export async function verifyImage(
   const client = await sharedRegistryClient(options.registry);
   const image = await resolveImageWith(client, options.image);
   options.registry.onResolved?.(image);
-  // Legacy `.sig` signatures are read only when the attached bundles do not already meet the threshold (one request less).
-  const fetched = await fetchSignatures({ client, image, registry: options.registry, legacy: false });
   const reference = image.reference;
-  const digest = image.digest;
+  // `signed` is the manifest whose attached signatures are verified: the image, or (only when asked) its index.
+  const signed = options.index === undefined ? image : await indexListing(client, options.index, image);
+  const viaIndex =
+    signed === image ? {} : { index: Object.freeze({ reference: signed.reference, digest: signed.digest }) };
+  // Legacy `.sig` signatures are read only when the attached bundles do not already meet the threshold (one request less).
+  const fetched = await fetchSignatures({ client, image: signed, registry: options.registry, legacy: false });
+  const digest = signed.digest;
+  const none = () =>
+    new VerificationError(
+      'ERR_NO_SIGNATURES',
+      signed === image
+        ? `no signature is attached to ${reference.canonical}`
+        : `no signature is attached to index ${signed.reference.canonical} (listing ${reference.canonical})`,
+    );
   if (options.identity === undefined) {
     const registry = options.registry;
     const readLegacy = async () =>
-      (await fetchSignatures({ client, image, registry, legacy: true, bundles: false })).legacySignatures;
+      (await fetchSignatures({ client, image: signed, registry, legacy: true, bundles: false }))
+        .legacySignatures;
     const legacy = fetched.bundles.length === 0 ? await readLegacy() : undefined;
-    if (fetched.bundles.length === 0 && legacy?.length === 0) {
-      throw new VerificationError('ERR_NO_SIGNATURES', `no signature is attached to ${reference.canonical}`);
-    }
-    return verifyAttachedWithKeys(options, reference, digest, fetched.bundles, legacy ?? readLegacy);
+    if (fetched.bundles.length === 0 && legacy?.length === 0) throw none();
+    const result = await verifyAttachedWithKeys(
+      options,
+      reference,
+      digest,
+      fetched.bundles,
+      legacy ?? readLegacy,
+    );
+    return signed === image ? result : Object.freeze({ ...result, digest: image.digest, ...viaIndex });
   }
-  if (fetched.bundles.length === 0) {
-    // Keyless never reads the legacy tag (keyless legacy .sig signatures are not verified).
-    throw new VerificationError('ERR_NO_SIGNATURES', `no signature is attached to ${reference.canonical}`);
-  }
+  // Keyless never reads the legacy tag (keyless legacy .sig signatures are not verified).
+  if (fetched.bundles.length === 0) throw none();
   // Keyless: any one attached bundle that verifies against the identity suffices; else the first failure, unchanged.
   let first: unknown;
   for (const attached of fetched.bundles) {
@@ -306,13 +437,39 @@ export async function verifyImage(
         ...(options.trustedRoot === undefined ? {} : { trustedRoot: options.trustedRoot }),
         ...(options.now === undefined ? {} : { now: options.now }),
       });
-      return { ...result, reference, digest };
+      return { ...result, reference, digest: image.digest, ...viaIndex };
     } catch (error) {
       if (!isVouchError(error)) throw error;
       first ??= error;
     }
   }
   throw first;
+}
+
+/**
+ * Resolves the index a platform manifest is said to belong to and checks that it lists the manifest's digest: only
+ * then may the index's signature stand for the manifest.
+ */
+async function indexListing(
+  client: ReferrersClient,
+  index: string,
+  image: ResolvedImage,
+): Promise<ResolvedImage> {
+  const resolved = await resolveManifest(client, index);
+  if (!isIndexMediaType(resolved.image.mediaType)) {
+    throw new UsageError(
+      'ERR_USAGE',
+      `index: expected an OCI image index or Docker manifest list, found ${JSON.stringify(resolved.image.mediaType)} at ${resolved.image.reference.canonical}`,
+    );
+  }
+  const listed = indexEntries(resolved.json).some((e) => e.digest.value === image.digest.value);
+  if (!listed) {
+    throw new VerificationError(
+      'ERR_DIGEST_MISMATCH',
+      `index ${resolved.image.reference.canonical}: expected ${image.digest.value} among its manifests, found it not listed`,
+    );
+  }
+  return resolved.image;
 }
 
 /** A legacy `.sig` signature as read from the registry: simple-signing payload and its signature. */

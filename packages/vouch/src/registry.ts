@@ -141,15 +141,26 @@ export function signaturesTarget(image: ImageReference, options: RegistryOptions
  * ```
  */
 export async function resolveImageWith(client: ReferrersClient, image: string): Promise<ResolvedImage> {
+  return (await resolveManifest(client, image)).image;
+}
+
+/** Like {@link resolveImageWith}, also handing back the manifest's parsed JSON (an index's entries, say). */
+export async function resolveManifest(
+  client: ReferrersClient,
+  image: string,
+): Promise<{ readonly image: ResolvedImage; readonly json: unknown }> {
   const ref = parseImageReference(image);
   // One GET: the digest is the hash of the bytes received, and everything after uses it.
   const manifest = await client.getManifest(ref);
-  return Object.freeze({
-    reference: parseImageReference(`${ref.name}@${manifest.digest.value}`),
-    digest: manifest.digest,
-    mediaType: manifest.mediaType,
-    size: manifest.bytes.byteLength,
-  });
+  return {
+    image: Object.freeze({
+      reference: parseImageReference(`${ref.name}@${manifest.digest.value}`),
+      digest: manifest.digest,
+      mediaType: manifest.mediaType,
+      size: manifest.bytes.byteLength,
+    }),
+    json: manifest.json,
+  };
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   keylessOptionsFromSigningConfig,
   loadSigningConfig,
   PUBLIC_GOOD_KEYLESS,
+  type SignImageResult,
   serializeBundle,
   serializeKeylessBundle,
   signBlob,
@@ -44,6 +45,7 @@ const SIGN_OPTIONS = {
   bundle: { type: 'string' },
   annotation: { type: 'string', short: 'a', multiple: true },
   'no-upload': { type: 'boolean', default: false },
+  recursive: { type: 'boolean', default: false },
   ...REGISTRY_OPTIONS,
   ...KEYLESS_OPTIONS,
 } as const;
@@ -132,7 +134,7 @@ async function keylessFromArgs(args: ParsedArgs, io: CliIo, out: Renderer): Prom
 }
 
 export const sign: Command = {
-  usage: `vouch sign IMAGE (--key KEY | --keyless [keyless flags]) [--annotation k=v]... [--bundle OUT] [--no-upload] [registry flags] [--output text|json]
+  usage: `vouch sign IMAGE (--key KEY | --keyless [keyless flags]) [--annotation k=v]... [--bundle OUT] [--no-upload] [--recursive] [registry flags] [--output text|json]
 
   IMAGE is registry/repository:tag or @sha256:…; a tag is resolved once to the digest of the manifest served.
   The bundle is attached to the image in its registry as cosign v3 does (referrers API, else the fallback tag).
@@ -140,6 +142,8 @@ export const sign: Command = {
   --annotation            recorded in the signed statement's subject (repeatable)
   --bundle                also write the Sigstore bundle here (atomically)
   --no-upload             touch no registry: IMAGE must be IMAGE@DIGEST; the bundle goes to --bundle, else stdout
+  --recursive             IMAGE is an index (multi-arch): also sign every platform manifest it lists (the index
+                          itself is always signed; --bundle gets the index's bundle)
 ${REGISTRY_USAGE}
 ${KEYLESS_USAGE}`,
   async run(argv, io) {
@@ -151,6 +155,12 @@ ${KEYLESS_USAGE}`,
     const bundlePath = stringFlag(args, 'bundle');
     const notes = annotations(stringFlags(args, 'annotation'));
     const upload = !booleanFlag(args, 'no-upload');
+    const recursive = booleanFlag(args, 'recursive');
+    if (recursive && !upload)
+      throw new UsageError(
+        'ERR_USAGE',
+        '--recursive reads the index from the registry: not with --no-upload',
+      );
     if (!upload) {
       for (const flag of Object.keys(REGISTRY_OPTIONS)) {
         if (args.values[flag] !== undefined)
@@ -162,6 +172,7 @@ ${KEYLESS_USAGE}`,
       ...(notes ? { annotations: notes } : {}),
       ...(bundlePath === undefined ? {} : { bundlePath }),
       ...(upload ? { registry: registryOptionsFromArgs(args, io, image, out) } : {}),
+      ...(recursive ? { recursive } : {}),
     };
     if (keyless) {
       const result = await signImage({ ...common, keyless: await keylessFromArgs(args, io, out) });
@@ -173,14 +184,18 @@ ${KEYLESS_USAGE}`,
           digest: result.digest.value,
           certificate: result.certificate,
           ...(result.attached === undefined ? {} : { attached: attachedJson(result.attached) }),
+          ...childrenJson(result.children),
           ...(bundlePath === undefined ? { bundle: result.bundle } : { bundlePath }),
         },
-        bundleLines(
-          result.bundle,
-          bundlePath,
-          `${result.reference.canonical} keyless (Fulcio certificate)`,
-          result.attached,
-        ),
+        [
+          ...bundleLines(
+            result.bundle,
+            bundlePath,
+            `${result.reference.canonical} keyless (Fulcio certificate)`,
+            result.attached,
+          ),
+          ...childLines(result.children),
+        ],
       );
       return EXIT_OK;
     }
@@ -194,18 +209,43 @@ ${KEYLESS_USAGE}`,
         digest: result.digest.value,
         keyId: result.keyId,
         ...(result.attached === undefined ? {} : { attached: attachedJson(result.attached) }),
+        ...childrenJson(result.children),
         ...(bundlePath === undefined ? { bundle: result.bundle } : { bundlePath }),
       },
-      bundleLines(
-        result.bundle,
-        bundlePath,
-        `${result.reference.canonical} with key ${result.keyId}`,
-        result.attached,
-      ),
+      [
+        ...bundleLines(
+          result.bundle,
+          bundlePath,
+          `${result.reference.canonical} with key ${result.keyId}`,
+          result.attached,
+        ),
+        ...childLines(result.children),
+      ],
     );
     return EXIT_OK;
   },
 };
+
+type Children = SignImageResult['children'];
+
+function childrenJson(children: Children) {
+  if (children === undefined) return {};
+  return {
+    children: children.map((c) => ({
+      digest: c.digest.value,
+      ...(c.platform === undefined ? {} : { platform: c.platform }),
+      attached: attachedJson(c.attached),
+    })),
+  };
+}
+
+function childLines(children: Children): string[] {
+  if (children === undefined) return [];
+  if (children.length === 0) return ['Not an index: no platform manifests to sign (--recursive)'];
+  return children.map(
+    (c) => `Signed platform manifest ${c.digest.value}${c.platform === undefined ? '' : ` (${c.platform})`}`,
+  );
+}
 
 function attachedJson(attached: { readonly digest: { readonly value: string }; readonly via: string }) {
   return { digest: attached.digest.value, via: attached.via };

@@ -116,8 +116,25 @@ function signerText(signer: SigstoreSigner): string {
     : `${signer.identity.subjectAlternativeName} (issuer ${signer.identity.extensions.issuer ?? 'unknown'})`;
 }
 
+type ViaIndex = {
+  readonly reference: { readonly canonical: string };
+  readonly digest: { readonly value: string };
+};
+
+function indexJson(index: ViaIndex | undefined) {
+  return index === undefined
+    ? {}
+    : { index: { image: index.reference.canonical, digest: index.digest.value } };
+}
+
+function indexLines(index: ViaIndex | undefined): string[] {
+  return index === undefined
+    ? []
+    : [`Accepted the signature on index ${index.reference.canonical}, which lists this platform manifest`];
+}
+
 export const verify: Command = {
-  usage: `vouch verify IMAGE [--bundle BUNDLE]... (--key PUB [--key PUB]... [--threshold N] | keyless flags) [registry flags] [--output text|json]
+  usage: `vouch verify IMAGE [--bundle BUNDLE]... (--key PUB [--key PUB]... [--threshold N] | keyless flags) [--index INDEX] [registry flags] [--output text|json]
 
   IMAGE is registry/repository@sha256:… or :tag; a tag is resolved once, the digest printed on stderr, and everything
   after uses the digest. Without --bundle, the signatures attached to the image in its registry are verified
@@ -125,6 +142,8 @@ export const verify: Command = {
   --bundle     a Sigstore bundle (repeatable with keys: one signature per bundle); needs IMAGE@DIGEST, uses no registry
   --key        a trusted public key (PEM or JWK file; repeatable)
   --threshold  how many distinct trusted keys must have signed, across the bundles (default 1)
+  --index      accept a signature on this index (IMAGE@DIGEST or tag) for IMAGE, a platform manifest it must list
+               (multi-arch signed without --recursive); never implied. Registry verification only (no --bundle)
 ${KEYLESS_FLAGS}
 ${REGISTRY_USAGE}
 ${EXIT_CODES}`,
@@ -135,6 +154,7 @@ ${EXIT_CODES}`,
         bundle: { type: 'string', multiple: true },
         key: { type: 'string', multiple: true },
         threshold: { type: 'string' },
+        index: { type: 'string' },
         ...REGISTRY_OPTIONS,
         ...KEYLESS_OPTIONS,
       },
@@ -161,6 +181,10 @@ ${EXIT_CODES}`,
       ? { registry: registryOptionsFromArgs(args, io, image, out) }
       : {};
     const given = bundles.length === 0 ? {} : { bundle: bundles };
+    const indexFlag = stringFlag(args, 'index');
+    if (indexFlag !== undefined && !online)
+      throw new UsageError('ERR_USAGE', '--index is for registry verification (without --bundle)');
+    const index = indexFlag === undefined ? {} : { index: indexFlag };
     const trust = trustFrom(args);
     const trustedRoot = trustedRootFrom(args);
     if ('identity' in trust) {
@@ -172,6 +196,7 @@ ${EXIT_CODES}`,
         image,
         ...(bundle === undefined ? {} : { bundle }),
         ...registry,
+        ...index,
         identity: trust.identity,
         ...(trustedRoot === undefined ? {} : { trustedRoot }),
       });
@@ -182,12 +207,14 @@ ${EXIT_CODES}`,
           command: 'verify',
           image: result.reference.canonical,
           digest: result.digest.value,
+          ...indexJson(result.index),
           signer: result.signer,
           times: result.times,
           checks,
         },
         [
           ...out.checks(checks),
+          ...indexLines(result.index),
           `Verified OK: ${result.reference.canonical} signed by ${signerText(result.signer)}`,
         ],
       );
@@ -201,6 +228,7 @@ ${EXIT_CODES}`,
       image,
       ...given,
       ...registry,
+      ...index,
       keys,
       ...(n === undefined ? {} : { threshold: n }),
     });
@@ -211,12 +239,14 @@ ${EXIT_CODES}`,
         command: 'verify',
         image: result.reference.canonical,
         digest: result.digest.value,
+        ...indexJson(result.index),
         signerKeyIds: result.signerKeyIds,
         annotations: result.annotations ?? {},
         checks,
       },
       [
         ...out.checks(checks),
+        ...indexLines(result.index),
         `Verified OK: ${result.reference.canonical} signed by ${result.signerKeyIds.join(', ')}`,
       ],
     );
