@@ -6,13 +6,13 @@ import { join } from 'node:path';
 import { createSimpleSigningPayload } from '@vouch/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  OCI_MANIFEST,
   RegistryClient,
   type RegistryClientOptions,
   type RepositoryTarget,
 } from '../../packages/oci/src/index.js';
 import { runBin, runInProcess, withTempDir } from '../cli/harness.js';
 import { writeLegacySignature } from '../support/cosign-legacy.js';
+import { pushTestImage } from '../support/images.js';
 import { type RunningRegistry, startRegistry } from '../support/registry.js';
 import {
   type SigstoreServices,
@@ -22,37 +22,12 @@ import {
 } from '../support/sigstore-services.js';
 
 const ENV = { VOUCH_PASSWORD: 'registry-test-password' };
-const utf8 = (text: string) => new TextEncoder().encode(text);
+const _utf8 = (text: string) => new TextEncoder().encode(text);
 const json = (text: string): Record<string, unknown> => JSON.parse(text) as Record<string, unknown>;
 
 /** Pushes a one-layer OCI image whose layer holds `content`, tagged `tag`; returns the manifest digest. */
 async function pushImage(client: RegistryClient, target: RepositoryTarget, tag: string, content: string) {
-  const layer = utf8(content);
-  const config = utf8(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
-  );
-  const layerDigest = await client.putBlob({ target, bytes: layer });
-  const configDigest = await client.putBlob({ target, bytes: config });
-  const manifest = utf8(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: configDigest.value,
-        size: config.byteLength,
-      },
-      layers: [
-        {
-          mediaType: 'application/vnd.oci.image.layer.v1.tar',
-          digest: layerDigest.value,
-          size: layer.byteLength,
-        },
-      ],
-    }),
-  );
-  return (await client.putManifest({ target, reference: tag, bytes: manifest, mediaType: OCI_MANIFEST }))
-    .value;
+  return (await pushTestImage({ client, target, layer: content, reference: tag })).digest.value;
 }
 
 async function keygen(dir: string, name: string): Promise<{ key: string; pub: string }> {

@@ -10,6 +10,7 @@ import {
   type RepositoryTarget,
 } from '../../packages/oci/src/index.js';
 import { runInProcess, withTempDir } from '../cli/harness.js';
+import { pushTestImage } from '../support/images.js';
 import { type RunningRegistry, startRegistry } from '../support/registry.js';
 
 const ENV = { VOUCH_PASSWORD: 'multi-arch-test-password' };
@@ -23,37 +24,7 @@ async function pushPlatform(
   architecture: string,
   seed: string,
 ): Promise<{ digest: Digest; manifest: Uint8Array }> {
-  const layer = utf8(`layer ${seed}`);
-  const config = utf8(
-    JSON.stringify({ architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
-  );
-  const layerDigest = await client.putBlob({ target, bytes: layer });
-  const configDigest = await client.putBlob({ target, bytes: config });
-  const manifest = utf8(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: configDigest.value,
-        size: config.byteLength,
-      },
-      layers: [
-        {
-          mediaType: 'application/vnd.oci.image.layer.v1.tar',
-          digest: layerDigest.value,
-          size: layer.byteLength,
-        },
-      ],
-    }),
-  );
-  const digest = await client.putManifest({
-    target,
-    reference: seed,
-    bytes: manifest,
-    mediaType: OCI_MANIFEST,
-  });
-  return { digest, manifest };
+  return pushTestImage({ client, target, layer: `layer ${seed}`, reference: seed, architecture });
 }
 
 /** Pushes two platform manifests and an OCI index listing them under `tag`; returns the digests. */

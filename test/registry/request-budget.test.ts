@@ -1,43 +1,19 @@
 // The request budget of verifyImage against the real registry, counted at a proxy: fallback tag ≤ 5, referrers API ≤ 4.
 import { createSimpleSigningPayload, encodeBase64, VerificationError } from '@vouch/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OCI_MANIFEST, RegistryClient, type RepositoryTarget } from '../../packages/oci/src/index.js';
+import { RegistryClient, type RepositoryTarget } from '../../packages/oci/src/index.js';
 import { generateKeyPair, signImage, verifyImage } from '../../packages/vouch/src/index.js';
 import { writeLegacySignature } from '../support/cosign-legacy.js';
 import { type CountingProxy, startCountingProxy } from '../support/counting-proxy.js';
+import { pushTestImage } from '../support/images.js';
 import { type ReferrersProxy, startReferrersProxy } from '../support/referrers-proxy.js';
 import { type RunningRegistry, startRegistry } from '../support/registry.js';
 
-const utf8 = (text: string) => new TextEncoder().encode(text);
+const _utf8 = (text: string) => new TextEncoder().encode(text);
 
 /** Pushes a one-layer OCI image whose layer holds `content`, tagged `v1`; returns the manifest digest. */
 async function pushImage(client: RegistryClient, target: RepositoryTarget, content: string): Promise<string> {
-  const layer = utf8(content);
-  const config = utf8(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
-  );
-  const layerDigest = await client.putBlob({ target, bytes: layer });
-  const configDigest = await client.putBlob({ target, bytes: config });
-  const manifest = utf8(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: configDigest.value,
-        size: config.byteLength,
-      },
-      layers: [
-        {
-          mediaType: 'application/vnd.oci.image.layer.v1.tar',
-          digest: layerDigest.value,
-          size: layer.byteLength,
-        },
-      ],
-    }),
-  );
-  return (await client.putManifest({ target, reference: 'v1', bytes: manifest, mediaType: OCI_MANIFEST }))
-    .value;
+  return (await pushTestImage({ client, target, layer: content, reference: 'v1' })).digest.value;
 }
 
 const referrersCalls = (p: CountingProxy) => p.requests.filter((r) => r.includes('/referrers/')).length;

@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, request, type Server, type ServerRe
 import type { AddressInfo } from 'node:net';
 import { type Digest, isObject, isVouchError, parseImageReference, utf8, withDigest } from '@vouch/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pushTestImage } from '../../../test/support/images.js';
 import { type RunningRegistry, startRegistry } from '../../../test/support/registry.js';
 import { RegistryClient, type RegistryClientOptions } from '../src/client.js';
 import { OCI_INDEX, OCI_MANIFEST } from '../src/media-types.js';
@@ -33,38 +34,7 @@ async function pushImage(
   tag: string,
   seed = 'x',
 ) {
-  const target = { registry, repository };
-  const layer = utf8(`layer ${seed}`);
-  const config = utf8(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
-  );
-  const layerDigest = await client.putBlob({ target, bytes: layer });
-  const configDigest = await client.putBlob({ target, bytes: config });
-  const manifest = utf8(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: configDigest.value,
-        size: config.byteLength,
-      },
-      layers: [
-        {
-          mediaType: 'application/vnd.oci.image.layer.v1.tar',
-          digest: layerDigest.value,
-          size: layer.byteLength,
-        },
-      ],
-    }),
-  );
-  const digest = await client.putManifest({
-    target,
-    reference: tag,
-    bytes: manifest,
-    mediaType: OCI_MANIFEST,
-  });
-  return { digest, manifest, layer, layerDigest };
+  return pushTestImage({ client, target: { registry, repository }, layer: `layer ${seed}`, reference: tag });
 }
 
 describe('RegistryClient on a plain-HTTP registry', () => {

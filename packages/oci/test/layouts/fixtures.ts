@@ -1,9 +1,9 @@
 // Small images and bundle-shaped JSON for the layout tests (bundles are stored and read as bytes, never verified here).
 import { encodeBase64, utf8 } from '@vouch/core';
+import { pushTestImage } from '../../../../test/support/images.js';
 import { SIGSTORE_BUNDLE_V03 } from '../../src/artifact-types.js';
 import type { SubjectDescriptor } from '../../src/attach.js';
 import type { RegistryClient, RepositoryTarget } from '../../src/client.js';
-import { OCI_MANIFEST } from '../../src/media-types.js';
 
 /** Pushes a one-layer OCI image (contents from `seed`) by digest and returns its descriptor. */
 export async function pushSmallImage(
@@ -11,37 +11,7 @@ export async function pushSmallImage(
   target: RepositoryTarget,
   seed: string,
 ): Promise<SubjectDescriptor> {
-  const layer = utf8(`layer ${seed}`);
-  const config = utf8(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
-  );
-  const layerDigest = await client.putBlob({ target, bytes: layer });
-  const configDigest = await client.putBlob({ target, bytes: config });
-  const manifest = utf8(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_MANIFEST,
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: configDigest.value,
-        size: config.byteLength,
-      },
-      layers: [
-        {
-          mediaType: 'application/vnd.oci.image.layer.v1.tar',
-          digest: layerDigest.value,
-          size: layer.byteLength,
-        },
-      ],
-    }),
-  );
-  const digest = await client.putManifest({
-    target,
-    reference: seed,
-    bytes: manifest,
-    mediaType: OCI_MANIFEST,
-  });
-  return { digest, mediaType: OCI_MANIFEST, size: manifest.byteLength };
+  return (await pushTestImage({ client, target, layer: `layer ${seed}`, reference: seed })).descriptor;
 }
 
 /** Bundle-shaped JSON: a DSSE bundle for `predicateType`, or a message-signature bundle when it is undefined. */
