@@ -64,8 +64,39 @@ function deepFreezeJson(value: unknown): unknown {
   return value;
 }
 
+/**
+ * The `rel="next"` target of a Link header (tag lists, referrers), which must stay on the registry's origin: the
+ * credentials go with each page.
+ */
+export function nextLink(
+  header: string | null,
+  current: string,
+  base: string,
+  what: string,
+): string | undefined {
+  if (header === null) return undefined;
+  for (const part of header.split(',')) {
+    const m = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
+    if (m === null || !/(?:^|;)\s*rel="?next"?\s*(?:;|$)/i.test(m[2] ?? '')) continue;
+    let url: URL;
+    try {
+      url = new URL(m[1] ?? '', current);
+    } catch {
+      throw new RegistryError('ERR_REGISTRY', `${what} ${safeUrl(current)}: Link must hold a URL`);
+    }
+    if (url.origin !== new URL(base).origin) {
+      throw new RegistryError(
+        'ERR_REGISTRY',
+        `${what} ${safeUrl(current)}: Link must stay on ${base}, found ${safeUrl(url.href)}`,
+      );
+    }
+    return url.href;
+  }
+  return undefined;
+}
+
 /** The registry's error codes (`MANIFEST_UNKNOWN`, …) from an error body: short uppercase words only, never free text. */
-function registryErrorCodes(body: Uint8Array): string {
+export function registryErrorCodes(body: Uint8Array): string {
   try {
     const json: unknown = JSON.parse(new TextDecoder().decode(body));
     if (!isObject(json) || !Array.isArray(json.errors)) return '';
@@ -125,7 +156,7 @@ export class RegistryClient {
    */
   async ping(target: { readonly registry: string }): Promise<void> {
     const url = `${this.baseUrl(target.registry)}/v2/`;
-    const res = await this.#send(target.registry, '', { method: 'GET', url, maxBytes: 64 * 1024 });
+    const res = await this.send(target.registry, '', { method: 'GET', url, maxBytes: 64 * 1024 });
     if (res.status !== 200) this.#fail(res, 'GET', url, 'the v2 API');
   }
 
@@ -156,7 +187,7 @@ export class RegistryClient {
       throw new UsageError('ERR_USAGE', 'getManifest needs a reference with a tag or digest');
     const url = repositoryUrl(this.baseUrl(ref.registry), ref.repository, `manifests/${reference}`);
     const maxBytes = options.maxBytes ?? this.#options.maxManifestBytes ?? DEFAULT_MAX_MANIFEST_BYTES;
-    const res = await this.#send(ref.registry, repositoryScope(ref.repository, 'pull'), {
+    const res = await this.send(ref.registry, repositoryScope(ref.repository, 'pull'), {
       method: 'GET',
       url,
       headers: { accept: MANIFEST_ACCEPT },
@@ -196,7 +227,7 @@ export class RegistryClient {
     const asked = reference.includes(':') ? parseDigest(reference, 'reference') : undefined;
     const digest = this.#check(bytes, asked, 'manifest to upload');
     const url = repositoryUrl(this.baseUrl(target.registry), target.repository, `manifests/${reference}`);
-    const res = await this.#send(target.registry, repositoryScope(target.repository, 'push'), {
+    const res = await this.send(target.registry, repositoryScope(target.repository, 'push'), {
       method: 'PUT',
       url,
       headers: { 'content-type': mediaType },
@@ -210,7 +241,7 @@ export class RegistryClient {
   /** Whether a blob exists (HEAD). @throws RegistryError on anything but 200 or 404. */
   async hasBlob(target: RepositoryTarget, digest: Digest): Promise<boolean> {
     const url = repositoryUrl(this.baseUrl(target.registry), target.repository, `blobs/${digest.value}`);
-    const res = await this.#send(target.registry, repositoryScope(target.repository, 'pull'), {
+    const res = await this.send(target.registry, repositoryScope(target.repository, 'pull'), {
       method: 'HEAD',
       url,
       maxBytes: 0,
@@ -234,7 +265,7 @@ export class RegistryClient {
     const { target, digest } = options;
     const url = repositoryUrl(this.baseUrl(target.registry), target.repository, `blobs/${digest.value}`);
     const maxBytes = options.maxBytes ?? this.#options.maxBlobBytes ?? DEFAULT_MAX_BLOB_BYTES;
-    const res = await this.#send(target.registry, repositoryScope(target.repository, 'pull'), {
+    const res = await this.send(target.registry, repositoryScope(target.repository, 'pull'), {
       method: 'GET',
       url,
       maxBytes,
@@ -256,7 +287,7 @@ export class RegistryClient {
     if (await this.hasBlob(target, digest)) return digest;
     const scope = repositoryScope(target.repository, 'push');
     const start = repositoryUrl(this.baseUrl(target.registry), target.repository, 'blobs/uploads/');
-    const res = await this.#send(target.registry, scope, { method: 'POST', url: start, maxBytes: 64 * 1024 });
+    const res = await this.send(target.registry, scope, { method: 'POST', url: start, maxBytes: 64 * 1024 });
     if (res.status !== 202) this.#fail(res, 'POST', start, 'blob upload');
     let location = this.#location(res, start);
     const chunkSize = Math.max(1, this.#options.chunkSize ?? DEFAULT_CHUNK_SIZE);
@@ -264,7 +295,7 @@ export class RegistryClient {
     if (bytes.byteLength > chunkSize) {
       for (let offset = 0; offset < bytes.byteLength; offset += chunkSize) {
         const chunk = bytes.subarray(offset, Math.min(offset + chunkSize, bytes.byteLength));
-        const patch = await this.#send(target.registry, scope, {
+        const patch = await this.send(target.registry, scope, {
           method: 'PATCH',
           url: location,
           headers: {
@@ -281,7 +312,7 @@ export class RegistryClient {
     }
     const put = new URL(location);
     put.searchParams.set('digest', digest.value);
-    const done = await this.#send(target.registry, scope, {
+    const done = await this.send(target.registry, scope, {
       method: 'PUT',
       url: put.href,
       headers: { 'content-type': 'application/octet-stream' },
@@ -313,7 +344,7 @@ export class RegistryClient {
       if (page >= maxPages)
         throw new RegistryError('ERR_REGISTRY', `tags of ${target.repository}: more than ${maxPages} pages`);
       const url: string = next;
-      const res = await this.#send(target.registry, repositoryScope(target.repository, 'pull'), {
+      const res = await this.send(target.registry, repositoryScope(target.repository, 'pull'), {
         method: 'GET',
         url,
         maxBytes: MAX_TAG_PAGE_BYTES,
@@ -333,32 +364,9 @@ export class RegistryClient {
         );
       }
       if (list !== null) tags.push(...list);
-      next = this.#nextLink(res.headers.get('link'), url, base);
+      next = nextLink(res.headers.get('link'), url, base, 'tag list');
     }
     return Object.freeze(tags);
-  }
-
-  #nextLink(header: string | null, current: string, base: string): string | undefined {
-    if (header === null) return undefined;
-    for (const part of header.split(',')) {
-      const m = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
-      if (m === null || !/(?:^|;)\s*rel="?next"?\s*(?:;|$)/i.test(m[2] ?? '')) continue;
-      let url: URL;
-      try {
-        url = new URL(m[1] ?? '', current);
-      } catch {
-        throw new RegistryError('ERR_REGISTRY', `tag list ${safeUrl(current)}: Link must hold a URL`);
-      }
-      // Credentials go with each page: never follow a link to another origin.
-      if (url.origin !== new URL(base).origin) {
-        throw new RegistryError(
-          'ERR_REGISTRY',
-          `tag list ${safeUrl(current)}: Link must stay on ${base}, found ${safeUrl(url.href)}`,
-        );
-      }
-      return url.href;
-    }
-    return undefined;
   }
 
   #location(res: HttpResponse, current: string): string {
@@ -397,7 +405,11 @@ export class RegistryClient {
   }
 
   /** Sends with the cached Authorization for (registry, scope); on a 401 answers the challenge once and resends. */
-  async #send(registry: string, scope: string, request: HttpRequest): Promise<HttpResponse> {
+  /**
+   * Sends one request with the cached Authorization for (registry, scope); on a 401 answers the challenge once and
+   * resends. The one place credentials are attached, for every call of this class and its subclasses.
+   */
+  protected async send(registry: string, scope: string, request: HttpRequest): Promise<HttpResponse> {
     const http = this.#options.http;
     const cached = this.#auth.cachedHeader(registry, scope);
     const withAuth = (header: string | undefined): HttpRequest =>

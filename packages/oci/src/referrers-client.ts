@@ -4,18 +4,22 @@ import {
   digestBytes,
   digestsEqual,
   isDigest,
-  isObject,
   parseDigest,
   RegistryError,
   VerificationError,
 } from '@vouch/core';
-import { RegistryAuth, repositoryScope } from './auth.js';
-import { RegistryClient, type RegistryClientOptions, type RepositoryTarget } from './client.js';
+import { repositoryScope } from './auth.js';
+import {
+  nextLink,
+  RegistryClient,
+  type RegistryClientOptions,
+  type RepositoryTarget,
+  registryErrorCodes,
+} from './client.js';
 import { type ImageIndex, parseImageIndex } from './descriptor.js';
-import { type HttpRequest, type HttpResponse, httpRequest, safeUrl } from './http.js';
+import { safeUrl } from './http.js';
 import { OCI_INDEX } from './media-types.js';
 import { repositoryUrl } from './registry-url.js';
-import { caDispatcher } from './tls.js';
 
 /** The registry's answer to `GET /v2/<name>/referrers/<digest>`. */
 export type ReferrersAnswer =
@@ -34,7 +38,7 @@ const MAX_REMEMBERED_REGISTRIES = 64;
 /**
  * A {@link RegistryClient} with the two calls the storage layouts need beyond it: the referrers endpoint (with paging
  * and the `artifactType` filter) and a manifest PUT that reports the registry's `OCI-Subject` header. It takes the
- * same options as RegistryClient and keeps its own token cache for these calls.
+ * same options as RegistryClient and shares its credentials and token cache.
  *
  * @example
  * ```ts
@@ -44,26 +48,13 @@ const MAX_REMEMBERED_REGISTRIES = 64;
  * ```
  */
 export class ReferrersClient extends RegistryClient {
-  readonly #http: RegistryClientOptions['http'];
-  readonly #auth: RegistryAuth;
   readonly #maxBytes: number;
   /** Registries (`host[:port]`) that answered the referrers route with 404: they have no referrers API (OCI 1.1). */
   readonly #withoutReferrersApi = new Set<string>();
 
   constructor(options: RegistryClientOptions = {}) {
     super(options);
-    this.#http =
-      options.caCertificates !== undefined && options.http?.dispatcher === undefined
-        ? { ...options.http, dispatcher: caDispatcher(options.caCertificates) }
-        : options.http;
     this.#maxBytes = options.maxManifestBytes ?? 4 * 1024 * 1024;
-    this.#auth = new RegistryAuth({
-      ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-      ...(options.dockerConfig === undefined ? {} : { dockerConfig: options.dockerConfig }),
-      ...(this.#http === undefined ? {} : { http: this.#http }),
-      urls: options,
-      ...(options.now === undefined ? {} : { now: options.now }),
-    });
   }
 
   /**
@@ -95,7 +86,7 @@ export class ReferrersClient extends RegistryClient {
         );
       }
       const url: string = next;
-      const res = await this.#send(target, 'pull', {
+      const res = await this.send(target.registry, repositoryScope(target.repository, 'pull'), {
         method: 'GET',
         url,
         headers: { accept: OCI_INDEX },
@@ -120,7 +111,7 @@ export class ReferrersClient extends RegistryClient {
       manifests.push(...parseImageIndex(json).manifests);
       for (const f of (res.headers.get('oci-filters-applied') ?? '').split(','))
         if (f.trim()) filters.add(f.trim());
-      next = nextLink(res.headers.get('link'), url, base);
+      next = nextLink(res.headers.get('link'), url, base, 'referrers');
     }
     return Object.freeze({
       supported: true,
@@ -150,7 +141,7 @@ export class ReferrersClient extends RegistryClient {
       );
     }
     const url = repositoryUrl(this.baseUrl(target.registry), target.repository, `manifests/${reference}`);
-    const res = await this.#send(target, 'push', {
+    const res = await this.send(target.registry, repositoryScope(target.repository, 'push'), {
       method: 'PUT',
       url,
       headers: { 'content-type': mediaType },
@@ -166,7 +157,7 @@ export class ReferrersClient extends RegistryClient {
     if (res.status !== 201 && res.status !== 200) {
       throw new RegistryError(
         'ERR_REGISTRY',
-        `PUT ${safeUrl(url)}: expected HTTP 201, found HTTP ${res.status}${errorCodes(res.body)}`,
+        `PUT ${safeUrl(url)}: expected HTTP 201, found HTTP ${res.status}${registryErrorCodes(res.body)}`,
       );
     }
     const header = res.headers.get('oci-subject')?.trim();
@@ -185,72 +176,5 @@ export class ReferrersClient extends RegistryClient {
       if (this.#withoutReferrersApi.size <= MAX_REMEMBERED_REGISTRIES) break;
       this.#withoutReferrersApi.delete(oldest);
     }
-  }
-
-  /** Sends with the cached Authorization; on a 401 answers the challenge once and resends. */
-  async #send(
-    target: RepositoryTarget,
-    access: 'pull' | 'push',
-    request: HttpRequest,
-  ): Promise<HttpResponse> {
-    const { registry } = target;
-    const scope = repositoryScope(target.repository, access);
-    const cached = this.#auth.cachedHeader(registry, scope);
-    const withAuth = (header: string | undefined): HttpRequest =>
-      header === undefined ? request : { ...request, headers: { ...request.headers, authorization: header } };
-    const res = await httpRequest(withAuth(cached), this.#http);
-    if (res.status !== 401) return res;
-    if (cached !== undefined) this.#auth.forget(registry, scope);
-    const header = await this.#auth.authenticate({
-      registry,
-      scope,
-      challenge: res.headers.get('www-authenticate'),
-    });
-    const again = await httpRequest(withAuth(header), this.#http);
-    if (again.status === 401 || again.status === 403) {
-      this.#auth.forget(registry, scope);
-      throw new RegistryError(
-        'ERR_REGISTRY_AUTH',
-        `${request.method} ${safeUrl(request.url)}: ${registry} refused the credentials (HTTP ${again.status})`,
-      );
-    }
-    return again;
-  }
-}
-
-/** The `rel="next"` target of a Link header, which must stay on the registry's origin (credentials go with it). */
-function nextLink(header: string | null, current: string, base: string): string | undefined {
-  if (header === null) return undefined;
-  for (const part of header.split(',')) {
-    const m = /^\s*<([^>]*)>\s*;(.*)$/.exec(part);
-    if (m === null || !/(?:^|;)\s*rel="?next"?\s*(?:;|$)/i.test(m[2] ?? '')) continue;
-    let url: URL;
-    try {
-      url = new URL(m[1] ?? '', current);
-    } catch {
-      throw new RegistryError('ERR_REGISTRY', `referrers ${safeUrl(current)}: Link must hold a URL`);
-    }
-    if (url.origin !== new URL(base).origin) {
-      throw new RegistryError('ERR_REGISTRY', `referrers ${safeUrl(current)}: Link must stay on ${base}`);
-    }
-    return url.href;
-  }
-  return undefined;
-}
-
-/** The registry's error codes (`MANIFEST_BLOB_UNKNOWN`, …) from an error body: short uppercase words only, never free text. */
-function errorCodes(body: Uint8Array): string {
-  try {
-    const json: unknown = JSON.parse(new TextDecoder().decode(body));
-    if (!isObject(json) || !Array.isArray(json.errors)) return '';
-    const codes = json.errors
-      .map((e: unknown) =>
-        isObject(e) && typeof e.code === 'string' && /^[A-Z_]{1,40}$/.test(e.code) ? e.code : '',
-      )
-      .filter((c) => c !== '')
-      .slice(0, 5);
-    return codes.length > 0 ? ` (${codes.join(', ')})` : '';
-  } catch {
-    return '';
   }
 }
