@@ -23,11 +23,12 @@ const AIM = { 'referrers-api': 4, 'fallback-tag': 5 } as const;
 const { REGISTRY_BINARY, startRegistry } = await import('../support/registry.ts');
 const { startReferrersProxy } = await import('../support/referrers-proxy.ts');
 const { startCountingProxy } = await import('../support/counting-proxy.ts');
+const { pushTestImage } = await import('../support/images.ts');
 // @vouch/oci is vouch's dependency (the image pusher): resolve it from there.
 const ociPath = createRequire(createRequire(import.meta.url).resolve('vouch')).resolve('@vouch/oci');
 const oci = (await import(pathToFileURL(ociPath).href)) as typeof import('../../packages/oci/src/index.ts');
 
-const utf8 = (text: string) => new TextEncoder().encode(text);
+const _utf8 = (text: string) => new TextEncoder().encode(text);
 
 /** Runs `task(i)` for i in [0, n) with at most `limit` at a time. */
 async function pool(n: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
@@ -41,31 +42,7 @@ async function pool(n: number, limit: number, task: (i: number) => Promise<void>
 /** Pushes one small distinct OCI image (its own layer) tagged `v1`. */
 async function pushImage(client: InstanceType<typeof oci.RegistryClient>, host: string, i: number) {
   const target = { registry: host, repository: `bench/img-${i}` };
-  const layer = utf8(`bench layer ${i} ${Date.now()}`);
-  const config = utf8(
-    JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [] } }),
-  );
-  const layerDigest = await client.putBlob({ target, bytes: layer });
-  const configDigest = await client.putBlob({ target, bytes: config });
-  const manifest = utf8(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: oci.OCI_MANIFEST,
-      config: {
-        mediaType: 'application/vnd.oci.image.config.v1+json',
-        digest: configDigest.value,
-        size: config.byteLength,
-      },
-      layers: [
-        {
-          mediaType: 'application/vnd.oci.image.layer.v1.tar',
-          digest: layerDigest.value,
-          size: layer.byteLength,
-        },
-      ],
-    }),
-  );
-  await client.putManifest({ target, reference: 'v1', bytes: manifest, mediaType: oci.OCI_MANIFEST });
+  await pushTestImage({ client, target, layer: `bench layer ${i} ${Date.now()}`, reference: 'v1' });
 }
 
 let registry: Awaited<ReturnType<typeof startRegistry>>;

@@ -3,6 +3,7 @@ import {
   type BundleJson,
   type KeylessBundleJson,
   type KeylessOptions,
+  type KeylessSignImageResult,
   keylessOptionsFromSigningConfig,
   loadSigningConfig,
   PUBLIC_GOOD_KEYLESS,
@@ -174,51 +175,35 @@ ${KEYLESS_USAGE}`,
       ...(upload ? { registry: registryOptionsFromArgs(args, io, image, out) } : {}),
       ...(recursive ? { recursive } : {}),
     };
+    // Keyless or with a key, the result is told the same way; only who signed differs.
+    let result: SignImageResult | KeylessSignImageResult;
+    let signer: Record<string, string>;
+    let who: string;
     if (keyless) {
-      const result = await signImage({ ...common, keyless: await keylessFromArgs(args, io, out) });
-      out.result(
-        {
-          ok: true,
-          command: 'sign',
-          image: result.reference.canonical,
-          digest: result.digest.value,
-          certificate: result.certificate,
-          ...(result.attached === undefined ? {} : { attached: attachedJson(result.attached) }),
-          ...childrenJson(result.children),
-          ...(bundlePath === undefined ? { bundle: result.bundle } : { bundlePath }),
-        },
-        [
-          ...bundleLines(
-            result.bundle,
-            bundlePath,
-            `${result.reference.canonical} keyless (Fulcio certificate)`,
-            result.attached,
-          ),
-          ...childLines(result.children),
-        ],
-      );
-      return EXIT_OK;
+      const signed = await signImage({ ...common, keyless: await keylessFromArgs(args, io, out) });
+      result = signed;
+      signer = { certificate: signed.certificate };
+      who = 'keyless (Fulcio certificate)';
+    } else {
+      const key = await privateKeyFromFile(required(stringFlag(args, 'key'), '--key (or --keyless)'), io);
+      const signed = await signImage({ ...common, key });
+      result = signed;
+      signer = { keyId: signed.keyId };
+      who = `with key ${signed.keyId}`;
     }
-    const key = await privateKeyFromFile(required(stringFlag(args, 'key'), '--key (or --keyless)'), io);
-    const result = await signImage({ ...common, key });
     out.result(
       {
         ok: true,
         command: 'sign',
         image: result.reference.canonical,
         digest: result.digest.value,
-        keyId: result.keyId,
+        ...signer,
         ...(result.attached === undefined ? {} : { attached: attachedJson(result.attached) }),
         ...childrenJson(result.children),
         ...(bundlePath === undefined ? { bundle: result.bundle } : { bundlePath }),
       },
       [
-        ...bundleLines(
-          result.bundle,
-          bundlePath,
-          `${result.reference.canonical} with key ${result.keyId}`,
-          result.attached,
-        ),
+        ...bundleLines(result.bundle, bundlePath, `${result.reference.canonical} ${who}`, result.attached),
         ...childLines(result.children),
       ],
     );
