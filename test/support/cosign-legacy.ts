@@ -29,6 +29,7 @@ export interface LegacyAttestationLayer {
   readonly certificate?: string;
   readonly chain?: string;
   readonly rekorBundle?: string;
+  readonly rfc3161Timestamp?: string;
 }
 
 interface Layer {
@@ -146,6 +147,9 @@ export function writeLegacyAttestation(options: {
       ...(l.certificate === undefined ? {} : { 'dev.sigstore.cosign/certificate': l.certificate }),
       ...(l.chain === undefined ? {} : { 'dev.sigstore.cosign/chain': l.chain }),
       ...(l.rekorBundle === undefined ? {} : { 'dev.sigstore.cosign/bundle': l.rekorBundle }),
+      ...(l.rfc3161Timestamp === undefined
+        ? {}
+        : { 'dev.sigstore.cosign/rfc3161timestamp': l.rfc3161Timestamp }),
     },
   }));
   return pushImage({
@@ -154,4 +158,56 @@ export function writeLegacyAttestation(options: {
     tag: tagFor(options.subject, 'att'),
     layers,
   });
+}
+
+/** The tlog entry fields a keyless bundle carries, as the product's keyless signer writes them. */
+interface BundleTlogEntry {
+  readonly logIndex?: string;
+  readonly logId?: { readonly keyId: string };
+  readonly integratedTime?: string;
+  readonly inclusionPromise?: { readonly signedEntryTimestamp: string };
+  readonly canonicalizedBody?: string;
+}
+
+/**
+ * The annotations cosign would have stored for what a keyless bundle holds: the certificate, the Rekor bundle made from
+ * the first log entry (`SignedEntryTimestamp`, `Payload.{body,integratedTime,logIndex,logID}` with a hex log id) and
+ * the first RFC 3161 timestamp.
+ *
+ * @example
+ * const { bundle, certificate } = await signArtifactKeyless({ artifact: payload, keyless });
+ * const layer = { payload, signature: bundle.messageSignature.signature, ...cosignAnnotationsFromBundle(bundle, certificate) };
+ */
+export function cosignAnnotationsFromBundle(
+  bundle: {
+    readonly verificationMaterial: {
+      readonly tlogEntries: readonly BundleTlogEntry[];
+      readonly timestampVerificationData: {
+        readonly rfc3161Timestamps: readonly { readonly signedTimestamp: string }[];
+      };
+    };
+  },
+  certificate: string,
+): { certificate: string; rekorBundle?: string; rfc3161Timestamp?: string } {
+  const entry = bundle.verificationMaterial.tlogEntries[0];
+  const timestamp = bundle.verificationMaterial.timestampVerificationData.rfc3161Timestamps[0];
+  const rekorBundle =
+    entry?.inclusionPromise === undefined
+      ? undefined
+      : JSON.stringify({
+          SignedEntryTimestamp: entry.inclusionPromise.signedEntryTimestamp,
+          Payload: {
+            body: entry.canonicalizedBody,
+            integratedTime: Number(entry.integratedTime),
+            logIndex: Number(entry.logIndex),
+            logID: Buffer.from(entry.logId?.keyId ?? '', 'base64').toString('hex'),
+          },
+        });
+  return {
+    certificate,
+    ...(rekorBundle === undefined ? {} : { rekorBundle }),
+    ...(timestamp === undefined
+      ? {}
+      : { rfc3161Timestamp: JSON.stringify({ SignedRFC3161Timestamp: timestamp.signedTimestamp }) }),
+  };
 }

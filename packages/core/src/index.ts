@@ -21,6 +21,7 @@ export {
 export * from './keys/index.js';
 export * from './reference.js';
 export * from './sigstore/certificate.js';
+export * from './sigstore/cosign-legacy.js';
 export * from './sigstore/identity.js';
 export * from './sigstore/identity-flags.js';
 export * from './sigstore/signing-config.js';

@@ -219,6 +219,21 @@ export async function verifySimpleSigning(options: {
       `simple-signing signature: expected a signature over the payload by one of ${options.keys.length} trusted key(s), found none verifies`,
     );
   }
+  const parsed = checkSimpleSigningPayload(payload, digest);
+  return Object.freeze({ payload: parsed, signerKeyId: signer.keyId });
+}
+
+/**
+ * Parses verified simple-signing bytes and checks what they claim: `critical.type` (case-insensitively, as cosign)
+ * and that the signed manifest digest is `digest`. Call it only on bytes whose signature verified.
+ *
+ * @throws ParseError `ERR_MALFORMED_PAYLOAD`; VerificationError `ERR_PAYLOAD_TYPE`, `ERR_DIGEST_MISMATCH`
+ * @example
+ * ```ts
+ * const { optional } = checkSimpleSigningPayload(verifiedPayload, imageDigest);
+ * ```
+ */
+export function checkSimpleSigningPayload(payload: Uint8Array, digest: Digest): SimpleSigningPayload {
   const parsed = parseSimpleSigningPayload(payload);
   if (parsed.type.toLowerCase() !== SIMPLE_SIGNING_TYPE) {
     throw new VerificationError(
@@ -232,5 +247,5 @@ export async function verifySimpleSigning(options: {
       `critical.image.docker-manifest-digest: expected ${digest.value}, found ${parsed.manifestDigest.value}`,
     );
   }
-  return Object.freeze({ payload: parsed, signerKeyId: signer.keyId });
+  return parsed;
 }

@@ -16,6 +16,7 @@ import {
   parseImageReference,
   requireDigest,
   type SigstoreVerification,
+  type SimpleSigningPayload,
   type SimpleSigningVerification,
   serializeBundle,
   signImageDigest,
@@ -23,6 +24,7 @@ import {
   utf8,
   VerificationError,
   type VouchError,
+  verifyCosignLegacySignature,
   verifyImageSignatures,
   verifySimpleSigning,
 } from '@vouch/core';
@@ -46,7 +48,7 @@ import {
   sharedRegistryClient,
 } from './registry.js';
 import { verifyBundle } from './sigstore.js';
-import type { TrustedRootSource } from './trusted-root.js';
+import { loadTrustedRoot, type TrustedRootSource } from './trusted-root.js';
 
 function isBundleList(value: BundleSource | readonly BundleSource[]): value is readonly BundleSource[] {
   return Array.isArray(value);
@@ -206,17 +208,27 @@ export async function signImage(
   ): Promise<{ children?: readonly SignedChild[] }> => {
     if (online === undefined || options.recursive !== true) return {};
     if (!isIndexMediaType(online.image.mediaType)) return { children: Object.freeze([]) };
+    const { client, registry } = online;
     const children: SignedChild[] = [];
-    for (const entry of indexEntries(online.json)) {
-      const child = await resolveImageWith(online.client, `${reference.name}@${entry.digest.value}`);
-      const attached = await attachTo({
-        client: online.client,
-        image: child,
-        bundle: utf8(await signDigest(child.digest)),
-        registry: online.registry,
-      });
-      children.push(Object.freeze({ ...entry, digest: child.digest, attached }));
-    }
+    // As cosign's walk: an entry that is itself an index is signed, then its own entries, before the next sibling.
+    // Content addressing rules out cycles; a manifest listed twice is signed once.
+    const signed = new Set<string>([online.image.digest.value]);
+    const walk = async (json: unknown): Promise<void> => {
+      for (const entry of indexEntries(json)) {
+        if (signed.has(entry.digest.value)) continue;
+        signed.add(entry.digest.value);
+        const child = await resolveManifest(client, `${reference.name}@${entry.digest.value}`);
+        const attached = await attachTo({
+          client,
+          image: child.image,
+          bundle: utf8(await signDigest(child.image.digest)),
+          registry,
+        });
+        children.push(Object.freeze({ ...entry, digest: child.image.digest, attached }));
+        if (isIndexMediaType(child.image.mediaType)) await walk(child.json);
+      }
+    };
+    await walk(online.json);
     return { children: Object.freeze(children) };
   };
   if (options.keyless !== undefined) {
@@ -305,7 +317,10 @@ export interface VerifyImageKeyOptions {
 /** Verifying a keyless (Fulcio certificate) image signature against an identity policy and a trusted root. */
 export interface VerifyImageKeylessOptions {
   readonly image: string;
-  /** The bundle; absent (with `registry`): the Sigstore bundles attached to the image, of which one must verify. */
+  /**
+   * The bundle; absent (with `registry`): what is attached to the image (Sigstore bundles, then cosign's legacy `.sig`
+   * signatures), of which one must verify.
+   */
   readonly bundle?: BundleSource;
   /** Resolve the image in its registry (and, without `bundle`, fetch what is attached to it). */
   readonly registry?: RegistryOptions;
@@ -344,6 +359,8 @@ export interface VerifyImageResult extends Omit<ImageSignaturesVerification, 'st
 export interface VerifyImageKeylessResult extends SigstoreVerification {
   readonly reference: ImageReference;
   readonly digest: Digest;
+  /** When a cosign legacy `.sig` signature verified (no attached bundle did): its verified simple-signing payload. */
+  readonly simpleSigning?: SimpleSigningPayload;
   /** With `index`: the index whose signature was accepted (the image's digest is listed in it). */
   readonly index?: { readonly reference: ImageReference; readonly digest: Digest };
 }
@@ -423,9 +440,8 @@ export async function verifyImage(
     );
     return signed === image ? result : Object.freeze({ ...result, digest: image.digest, ...viaIndex });
   }
-  // Keyless never reads the legacy tag (keyless legacy .sig signatures are not verified).
-  if (fetched.bundles.length === 0) throw none();
-  // Keyless: any one attached bundle that verifies against the identity suffices; else the first failure, unchanged.
+  // Keyless: any one attached bundle that verifies against the identity suffices, else any one of cosign's legacy `.sig`
+  // signatures (read only then: one request less when a bundle verifies); else the first failure, unchanged.
   let first: unknown;
   for (const attached of fetched.bundles) {
     try {
@@ -441,6 +457,32 @@ export async function verifyImage(
     } catch (error) {
       if (!isVouchError(error)) throw error;
       first ??= error;
+    }
+  }
+  const { legacySignatures } = await fetchSignatures({
+    client,
+    image: signed,
+    registry: options.registry,
+    legacy: true,
+    bundles: false,
+  });
+  if (fetched.bundles.length === 0 && legacySignatures.length === 0) throw none();
+  if (legacySignatures.length > 0) {
+    const trustedRoot = await loadTrustedRoot(options.trustedRoot);
+    for (const layer of legacySignatures) {
+      try {
+        const result = verifyCosignLegacySignature({
+          layer,
+          digest,
+          trustedRoot,
+          identity: options.identity,
+          now: options.now ?? new Date(),
+        });
+        return { ...result, reference, digest: image.digest, ...viaIndex };
+      } catch (error) {
+        if (!isVouchError(error)) throw error;
+        first ??= error;
+      }
     }
   }
   throw first;

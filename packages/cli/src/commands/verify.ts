@@ -138,7 +138,7 @@ export const verify: Command = {
 
   IMAGE is registry/repository@sha256:… or :tag; a tag is resolved once, the digest printed on stderr, and everything
   after uses the digest. Without --bundle, the signatures attached to the image in its registry are verified
-  (Sigstore bundles by referrers API or fallback tag; with keys also cosign's legacy .sig signatures).
+  (Sigstore bundles by referrers API or fallback tag, then cosign's legacy .sig signatures, key-based or keyless).
   --bundle     a Sigstore bundle (repeatable with keys: one signature per bundle); needs IMAGE@DIGEST, uses no registry
   --key        a trusted public key (PEM or JWK file; repeatable)
   --threshold  how many distinct trusted keys must have signed, across the bundles (default 1)
@@ -208,6 +208,7 @@ ${EXIT_CODES}`,
           image: result.reference.canonical,
           digest: result.digest.value,
           ...indexJson(result.index),
+          format: result.simpleSigning === undefined ? 'sigstore-bundle' : 'legacy-signature',
           signer: result.signer,
           times: result.times,
           checks,
@@ -215,6 +216,7 @@ ${EXIT_CODES}`,
         [
           ...out.checks(checks),
           ...indexLines(result.index),
+          ...(result.simpleSigning === undefined ? [] : ["Verified cosign's legacy .sig signature"]),
           `Verified OK: ${result.reference.canonical} signed by ${signerText(result.signer)}`,
         ],
       );
