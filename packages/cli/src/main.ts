@@ -30,6 +30,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/verify.js')).verify,
   },
   {
+    name: 'verify-attestation',
+    summary: 'verify the attestations attached to an image (bundles, legacy .att), with keys or keyless',
+    load: async () => (await import('./commands/attestation.js')).verifyAttestationCommand,
+  },
+  {
     name: 'attach',
     summary: 'attach a Sigstore bundle to an image in its registry (as cosign v3)',
     load: async () => (await import('./commands/registry.js')).attachCommand,

@@ -23,6 +23,7 @@ export type VouchErrorCode =
   // verification (fails closed)
   | 'ERR_SIGNATURE_INVALID'
   | 'ERR_NO_SIGNATURES'
+  | 'ERR_NO_ATTESTATIONS'
   | 'ERR_UNTRUSTED_KEY'
   | 'ERR_THRESHOLD_NOT_MET'
   | 'ERR_DIGEST_MISMATCH'

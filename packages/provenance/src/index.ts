@@ -1,5 +1,6 @@
-// @vouch/provenance: predicate parsers (SLSA Provenance v1), SLSA checks and policy. Pure: no files, network, environment or clock.
+// @vouch/provenance: predicate types and parsers (SLSA Provenance v1), SLSA checks and policy. Pure: no files, network, environment or clock.
 
+export { PREDICATE_TYPE_NAMES, resolvePredicateType } from './predicate-types.js';
 export type {
   SlsaBuildDefinitionV1,
   SlsaBuilderV1,

@@ -33,6 +33,14 @@ export {
   type VouchErrorCode,
   verifySimpleSigning,
 } from '@vouch/core';
+export { PREDICATE_TYPE_NAMES, resolvePredicateType } from '@vouch/provenance';
+export {
+  type RejectedAttestation,
+  type VerifiedAttestation,
+  type VerifyImageAttestationsOptions,
+  type VerifyImageAttestationsResult,
+  verifyImageAttestations,
+} from './attestation.js';
 export {
   hashFile,
   type KeylessSignBlobResult,

@@ -16,6 +16,7 @@ import {
   type AttachedBundle,
   attachBundle,
   fetchBundles,
+  type LegacyAttestation,
   type LegacySignature,
   legacyTag,
   listReferrers,
@@ -306,6 +307,38 @@ export async function fetchSignatures(options: {
     ? await readLegacySignatures({ client, target, subject: image.digest })
     : [];
   return Object.freeze({ image, bundles, legacySignatures });
+}
+
+/** Everything fetched for attestation verification: Sigstore bundles and cosign's legacy `.att` layers, unverified. */
+export interface FetchedAttestations {
+  readonly image: ResolvedImage;
+  readonly bundles: readonly AttachedBundle[];
+  readonly legacyAttestations: readonly LegacyAttestation[];
+  /** The tag legacy attestations were read from. */
+  readonly legacyTag: string;
+}
+
+/**
+ * Fetches what may be attestations about the image: the attached Sigstore bundles and the layers of cosign's `.att` tag
+ * (read concurrently). Nothing is verified or filtered by claims here.
+ *
+ * @example
+ * ```ts
+ * const { bundles, legacyAttestations } = await fetchAttestations({ client, image, registry: {} });
+ * ```
+ */
+export async function fetchAttestations(options: {
+  readonly client: ReferrersClient;
+  readonly image: ResolvedImage;
+  readonly registry: RegistryOptions;
+}): Promise<FetchedAttestations> {
+  const { client, image } = options;
+  const target = signaturesTarget(image.reference, options.registry);
+  const [bundles, legacyAttestations] = await Promise.all([
+    fetchBundles({ client, target, subject: image.digest }),
+    readLegacyAttestations({ client, target, subject: image.digest }),
+  ]);
+  return Object.freeze({ image, bundles, legacyAttestations, legacyTag: legacyTag(image.digest, 'att') });
 }
 
 /** One artifact attached to an image, as listed (claims from manifests and annotations, nothing verified). */

@@ -26,7 +26,7 @@ import { publicKeysFromFiles } from './keys.js';
 import { REGISTRY_OPTIONS, REGISTRY_USAGE, registryOptionsFromArgs } from './registry-flags.js';
 import type { Command } from './types.js';
 
-const KEYLESS_OPTIONS = {
+export const KEYLESS_OPTIONS = {
   'certificate-identity': { type: 'string' },
   'certificate-identity-regexp': { type: 'string' },
   'certificate-oidc-issuer': { type: 'string' },
@@ -47,7 +47,7 @@ const KEYLESS_OPTIONS = {
   offline: { type: 'boolean', default: false },
 } as const;
 
-const KEYLESS_FLAGS = `Keyless (a Fulcio certificate; verified offline against the shipped public-good root or --trusted-root):
+export const KEYLESS_FLAGS = `Keyless (a Fulcio certificate; verified offline against the shipped public-good root or --trusted-root):
   --certificate-identity[-regexp] ID    the signer (SAN), exact or a regular expression matched against the whole value
   --certificate-oidc-issuer[-regexp] U  the OIDC issuer, exact or a whole-value regular expression
   --certificate-github-workflow-{repository,ref,sha,trigger,name} V   as cosign
@@ -56,7 +56,7 @@ const KEYLESS_FLAGS = `Keyless (a Fulcio certificate; verified offline against t
   --trusted-root-cache DIR   the root last refreshed by \`vouch trusted-root refresh\` (else the shipped one)
   --offline             guarantee no network connection (verification never needs one)`;
 
-const EXIT_CODES =
+export const EXIT_CODES =
   'Exit codes: 0 verified, 1 not trusted, 2 usage or configuration error, 3 could not decide.';
 
 /** The identity flags as parsed values (the mapping onto a policy is core's). */
@@ -85,7 +85,7 @@ function identityFlags(args: ParsedArgs): IdentityFlags {
 }
 
 /** Exactly one way to trust: keys, or a keyless identity. */
-function trustFrom(args: ParsedArgs): { keys: string[] } | { identity: IdentityPolicy } {
+export function trustFrom(args: ParsedArgs): { keys: string[] } | { identity: IdentityPolicy } {
   const keys = stringFlags(args, 'key');
   const identity = identityPolicyFromFlags(identityFlags(args));
   if (keys.length > 0 && identity !== undefined) {
@@ -100,7 +100,7 @@ function trustFrom(args: ParsedArgs): { keys: string[] } | { identity: IdentityP
 }
 
 /** The trusted root the flags name: a file, a refreshed cache, or (undefined) the shipped public-good root. */
-function trustedRootFrom(args: ParsedArgs): TrustedRootSource {
+export function trustedRootFrom(args: ParsedArgs): TrustedRootSource {
   const file = stringFlag(args, 'trusted-root');
   const cacheDir = stringFlag(args, 'trusted-root-cache');
   if (file !== undefined && cacheDir !== undefined) {
@@ -110,7 +110,7 @@ function trustedRootFrom(args: ParsedArgs): TrustedRootSource {
   return cacheDir === undefined ? undefined : { cacheDir };
 }
 
-function signerText(signer: SigstoreSigner): string {
+export function signerText(signer: SigstoreSigner): string {
   return signer.type === 'key'
     ? `key ${signer.keyId}`
     : `${signer.identity.subjectAlternativeName} (issuer ${signer.identity.extensions.issuer ?? 'unknown'})`;
