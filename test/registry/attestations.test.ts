@@ -18,9 +18,13 @@ import {
   signPayloadKeyless,
   verifyImageAttestations,
 } from 'vouch';
-import { RegistryClient } from '../../packages/oci/src/index.js';
+import { ReferrersClient } from '../../packages/oci/src/index.js';
 import { runInProcess, withTempDir } from '../cli/harness.js';
-import { cosignAnnotationsFromBundle, writeLegacyAttestation } from '../support/cosign-legacy.js';
+import {
+  cosignAnnotationsFromBundle,
+  writeCosignReferrer,
+  writeLegacyAttestation,
+} from '../support/cosign-legacy.js';
 import { codeOf } from '../support/errors.js';
 import { pushTestImage } from '../support/images.js';
 import { type RunningRegistry, startRegistry } from '../support/registry.js';
@@ -37,7 +41,7 @@ const utf8 = (text: string) => new TextEncoder().encode(text);
 
 let registry: RunningRegistry;
 let services: SigstoreServices;
-const client = new RegistryClient();
+const client = new ReferrersClient();
 const key = generateKeyPair({ algorithm: 'ecdsa-p256' });
 const otherKey = generateKeyPair({ algorithm: 'ecdsa-p256' });
 
@@ -70,8 +74,8 @@ function statement(digest: string, predicateType = SLSA_V1): Uint8Array {
 
 async function pushed(repository: string) {
   const target = { registry: registry.host, repository };
-  const { digest } = await pushTestImage({ client, target, layer: repository, reference: 'v1' });
-  return { target, digest: digest.value, image: `${registry.host}/${repository}:v1` };
+  const { digest, descriptor } = await pushTestImage({ client, target, layer: repository, reference: 'v1' });
+  return { target, digest: digest.value, descriptor, image: `${registry.host}/${repository}:v1` };
 }
 
 function keyEnvelope(payload: Uint8Array, signer: PrivateKey = key): Uint8Array {
@@ -198,6 +202,30 @@ describe("cosign's legacy .att attestations", () => {
         verifyImageAttestations({ image, registry: {}, keys: [key.publicKey], trustedRoot }),
       ),
     ).toBe('ERR_UNTRUSTED_KEY');
+  });
+});
+
+describe("cosign 2's OCI 1.1 attestation referrers", () => {
+  it('a key-signed attestation referrer verifies next to one at the legacy tag', async () => {
+    const { target, digest, descriptor, image } = await pushed('att/oci11');
+    await writeCosignReferrer({
+      client,
+      target,
+      subject: descriptor,
+      kind: 'att',
+      attestations: [{ envelope: keyEnvelope(statement(digest)), predicateType: SLSA_V1 }],
+    });
+    await writeLegacyAttestation({
+      client,
+      target,
+      subject: digest,
+      layers: [{ envelope: keyEnvelope(statement(digest, 'https://cyclonedx.org/bom')), predicateType: 'x' }],
+    });
+    const result = await verifyImageAttestations({ image, registry: {}, keys: [key.publicKey] });
+    expect(result.attestations.map((a) => a.predicateType).sort()).toEqual([
+      'https://cyclonedx.org/bom',
+      SLSA_V1,
+    ]);
   });
 });
 

@@ -2,19 +2,24 @@
 // timestamp in annotations) verify against a trusted root and identity; tampered material is refused with its code.
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseTrustedRoot } from '@vouch/core';
+import { encodeBase64, parseTrustedRoot } from '@vouch/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createSimpleSigningPayload,
   type IdentityPolicy,
   identityPolicyFromFlags,
   type KeylessOptions,
+  loadPrivateKey,
   signArtifactKeyless,
   verifyImage,
 } from 'vouch';
-import { RegistryClient, type RepositoryTarget } from '../../packages/oci/src/index.js';
+import { ReferrersClient, type RepositoryTarget } from '../../packages/oci/src/index.js';
 import { runInProcess, withTempDir } from '../cli/harness.js';
-import { cosignAnnotationsFromBundle, writeLegacySignature } from '../support/cosign-legacy.js';
+import {
+  cosignAnnotationsFromBundle,
+  writeCosignReferrer,
+  writeLegacySignature,
+} from '../support/cosign-legacy.js';
 import { codeOf } from '../support/errors.js';
 import { pushTestImage } from '../support/images.js';
 import { type RunningRegistry, startRegistry } from '../support/registry.js';
@@ -27,7 +32,7 @@ import {
 
 let registry: RunningRegistry;
 let services: SigstoreServices;
-const client = new RegistryClient();
+const client = new ReferrersClient();
 
 beforeAll(async () => {
   [registry, services] = await Promise.all([startRegistry(), startSigstoreServices()]);
@@ -174,5 +179,59 @@ describe("keyless legacy .sig signatures (cosign's pre-bundle layout)", () => {
       expect(text.stdout).toContain('legacy .sig signature');
       const wrong = await runInProcess([...base, '--certificate-identity', `${TEST_SUBJECT}x`]);
       expect(wrong.code).toBe(1);
+    }));
+});
+
+describe("cosign 2's OCI 1.1 referrers (--registry-referrers-mode=oci-1-1)", () => {
+  it('a keyless signature referrer verifies, is listed by tree, and a key-based one counts for --key', () =>
+    withTempDir(async (dir) => {
+      const target = { registry: registry.host, repository: 'legacy/oci11' };
+      const pushed = await pushTestImage({ client, target, layer: 'oci11', reference: 'v1' });
+      const image = `${registry.host}/legacy/oci11:v1`;
+      const payload = createSimpleSigningPayload({
+        reference: `${registry.host}/legacy/oci11`,
+        digest: pushed.digest,
+      });
+      const { bundle, certificate } = await signArtifactKeyless({ artifact: payload, keyless: keyless() });
+      await writeCosignReferrer({
+        client,
+        target,
+        subject: pushed.descriptor,
+        kind: 'sig',
+        signatures: [
+          {
+            payload,
+            signature: bundle.messageSignature.signature,
+            ...cosignAnnotationsFromBundle(bundle, certificate),
+          },
+        ],
+      });
+      const result = await verifyImage({ image, registry: {}, identity: identity(), trustedRoot: root() });
+      expect(result.simpleSigning?.manifestDigest.value).toBe(pushed.digest.value);
+      const tree = JSON.parse((await runInProcess(['tree', image, '-o', 'json'])).stdout) as {
+        artifacts: { format: string; artifactType?: string }[];
+      };
+      expect(tree.artifacts).toContainEqual(
+        expect.objectContaining({
+          format: 'legacy-signature',
+          artifactType: 'application/vnd.dev.cosign.artifact.sig.v1+json',
+        }),
+      );
+      // Key-based: cosign 2 signed with a key; vouch verify --key finds it through the referrer.
+      const keygen = await runInProcess(['keygen', '--output-key-prefix', join(dir, 'k')], {
+        VOUCH_PASSWORD: 'pw',
+      });
+      expect(keygen.code, keygen.stderr).toBe(0);
+      const key = await loadPrivateKey(join(dir, 'k.key'), { password: 'pw' });
+      await writeCosignReferrer({
+        client,
+        target,
+        subject: pushed.descriptor,
+        kind: 'sig',
+        signatures: [{ payload, signature: encodeBase64(key.sign(payload)) }],
+      });
+      const ok = await runInProcess(['verify', image, '--key', join(dir, 'k.pub'), '-o', 'json']);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({ digest: pushed.digest.value, signerKeyIds: [key.keyId] });
     }));
 });

@@ -1,7 +1,16 @@
 // Test-only writers of cosign's legacy layouts (`sha256-<hex>.sig` / `.att` tags), so the product's readers are tested
 // against artifacts really pushed to a registry; the product itself never writes these layouts.
 import { createHash } from 'node:crypto';
-import type { RegistryClient, RepositoryTarget } from '../../packages/oci/src/index.js';
+import { parseDigest } from '@vouch/core';
+import {
+  addToFallbackIndex,
+  type Descriptor,
+  descriptorJson,
+  parseDescriptor,
+  type ReferrersClient,
+  type RegistryClient,
+  type RepositoryTarget,
+} from '../../packages/oci/src/index.js';
 
 const SIMPLESIGNING = 'application/vnd.dev.cosign.simplesigning.v1+json';
 const DSSE = 'application/vnd.dsse.envelope.v1+json';
@@ -48,9 +57,11 @@ function tagFor(subject: string, kind: 'sig' | 'att'): string {
 async function pushImage(options: {
   client: RegistryClient;
   target: RepositoryTarget;
-  tag: string;
+  tag?: string;
   layers: readonly Layer[];
   docker?: boolean;
+  /** cosign 2's OCI 1.1 mode: the manifest's `artifactType` and `subject`; pushed by digest when `tag` is absent. */
+  referrer?: { artifactType: string; subject: Descriptor };
 }): Promise<string> {
   const { client, target, layers } = options;
   const descriptors = [];
@@ -75,19 +86,23 @@ async function pushImage(options: {
   );
   const configDigest = await client.putBlob({ target, bytes: config });
   const mediaType = options.docker ? DOCKER_MANIFEST : OCI_MANIFEST;
+  const referrer = options.referrer;
   const manifest = new TextEncoder().encode(
     JSON.stringify({
       schemaVersion: 2,
       mediaType,
+      ...(referrer === undefined ? {} : { artifactType: referrer.artifactType }),
       config: {
         mediaType: options.docker ? DOCKER_CONFIG : OCI_CONFIG,
         size: config.byteLength,
         digest: configDigest.value,
       },
       layers: descriptors,
+      ...(referrer === undefined ? {} : { subject: descriptorJson(referrer.subject) }),
     }),
   );
-  return (await client.putManifest({ target, reference: options.tag, bytes: manifest, mediaType })).value;
+  const reference = options.tag ?? sha256(manifest);
+  return (await client.putManifest({ target, reference, bytes: manifest, mediaType })).value;
 }
 
 /**
@@ -103,7 +118,17 @@ export function writeLegacySignature(options: {
   layers: readonly LegacySignatureLayer[];
   docker?: boolean;
 }): Promise<string> {
-  const layers = options.layers.map((l) => ({
+  return pushImage({
+    client: options.client,
+    target: options.target,
+    tag: tagFor(options.subject, 'sig'),
+    layers: signatureLayers(options.layers),
+    ...(options.docker === undefined ? {} : { docker: options.docker }),
+  });
+}
+
+function signatureLayers(layers: readonly LegacySignatureLayer[]): Layer[] {
+  return layers.map((l) => ({
     bytes: l.payload,
     mediaType: SIMPLESIGNING,
     annotations: {
@@ -116,13 +141,6 @@ export function writeLegacySignature(options: {
         : { 'dev.sigstore.cosign/rfc3161timestamp': l.rfc3161Timestamp }),
     },
   }));
-  return pushImage({
-    client: options.client,
-    target: options.target,
-    tag: tagFor(options.subject, 'sig'),
-    layers,
-    ...(options.docker === undefined ? {} : { docker: options.docker }),
-  });
 }
 
 /**
@@ -138,7 +156,16 @@ export function writeLegacyAttestation(options: {
   subject: string;
   layers: readonly LegacyAttestationLayer[];
 }): Promise<string> {
-  const layers = options.layers.map((l) => ({
+  return pushImage({
+    client: options.client,
+    target: options.target,
+    tag: tagFor(options.subject, 'att'),
+    layers: attestationLayers(options.layers),
+  });
+}
+
+function attestationLayers(layers: readonly LegacyAttestationLayer[]): Layer[] {
+  return layers.map((l) => ({
     bytes: l.envelope,
     mediaType: DSSE,
     annotations: {
@@ -152,12 +179,6 @@ export function writeLegacyAttestation(options: {
         : { 'dev.sigstore.cosign/rfc3161timestamp': l.rfc3161Timestamp }),
     },
   }));
-  return pushImage({
-    client: options.client,
-    target: options.target,
-    tag: tagFor(options.subject, 'att'),
-    layers,
-  });
 }
 
 /** The tlog entry fields a keyless bundle carries, as the product's keyless signer writes them. */
@@ -210,4 +231,46 @@ export function cosignAnnotationsFromBundle(
       ? {}
       : { rfc3161Timestamp: JSON.stringify({ SignedRFC3161Timestamp: timestamp.signedTimestamp }) }),
   };
+}
+
+/**
+ * Writes cosign 2's OCI 1.1 referrer (`--registry-referrers-mode=oci-1-1`): a manifest with `artifactType`
+ * `application/vnd.dev.cosign.artifact.{sig,att}.v1+json` and `subject`, holding the same layers as the legacy tags,
+ * pushed by digest and listed in the fallback index (distribution 2.8 has no referrers API).
+ *
+ * @example
+ * await writeCosignReferrer({ client, target, subject, kind: 'sig', signatures: [{ payload, signature }] });
+ */
+export async function writeCosignReferrer(options: {
+  client: ReferrersClient;
+  target: RepositoryTarget;
+  subject: Descriptor;
+  kind: 'sig' | 'att';
+  signatures?: readonly LegacySignatureLayer[];
+  attestations?: readonly LegacyAttestationLayer[];
+}): Promise<string> {
+  const layers = [
+    ...signatureLayers(options.signatures ?? []),
+    ...attestationLayers(options.attestations ?? []),
+  ];
+  const artifactType = `application/vnd.dev.cosign.artifact.${options.kind}.v1+json`;
+  const digest = await pushImage({
+    client: options.client,
+    target: options.target,
+    layers,
+    referrer: { artifactType, subject: options.subject },
+  });
+  const manifest = await options.client.getManifest({ ...options.target, digest: parseDigest(digest) });
+  await addToFallbackIndex({
+    client: options.client,
+    target: options.target,
+    subject: options.subject.digest,
+    entry: parseDescriptor({
+      mediaType: OCI_MANIFEST,
+      digest,
+      size: manifest.bytes.byteLength,
+      artifactType,
+    }),
+  });
+  return digest;
 }

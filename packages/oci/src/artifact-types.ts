@@ -23,3 +23,7 @@ export const ANNOTATION_COSIGN_CHAIN = 'dev.sigstore.cosign/chain';
 export const ANNOTATION_COSIGN_BUNDLE = 'dev.sigstore.cosign/bundle';
 export const ANNOTATION_COSIGN_TIMESTAMP = 'dev.sigstore.cosign/rfc3161timestamp';
 export const ANNOTATION_PREDICATE_TYPE = 'predicateType';
+/** cosign 2's OCI 1.1 referrer (`--registry-referrers-mode=oci-1-1`): a manifest of simple-signing layers. */
+export const COSIGN_SIGNATURE_ARTIFACT = 'application/vnd.dev.cosign.artifact.sig.v1+json';
+/** cosign 2's OCI 1.1 attestation referrer: a manifest of DSSE layers. */
+export const COSIGN_ATTESTATION_ARTIFACT = 'application/vnd.dev.cosign.artifact.att.v1+json';

@@ -1,6 +1,10 @@
 // Discovering what refers to an image: the referrers API, else the OCI 1.1 fallback tag; and fetching Sigstore bundles.
 import { type Digest, RegistryError } from '@vouch/core';
-import { SIGSTORE_BUNDLE_MEDIA_TYPE } from './artifact-types.js';
+import {
+  COSIGN_ATTESTATION_ARTIFACT,
+  COSIGN_SIGNATURE_ARTIFACT,
+  SIGSTORE_BUNDLE_MEDIA_TYPE,
+} from './artifact-types.js';
 import { readFallbackIndex } from './attach.js';
 import type { RepositoryTarget } from './client.js';
 import { type Descriptor, parseImageManifest } from './descriptor.js';
@@ -88,13 +92,37 @@ export interface AttachedBundle {
  * }
  * ```
  */
-export async function fetchBundles(options: {
+export async function fetchBundles(options: FetchAttachedOptions): Promise<readonly AttachedBundle[]> {
+  return (await fetchAttached(options)).bundles;
+}
+
+/** Options of {@link fetchAttached} and {@link fetchBundles}. */
+export interface FetchAttachedOptions {
   readonly client: ReferrersClient;
   readonly target: RepositoryTarget;
   readonly subject: Digest;
   readonly referrersApi?: 'auto' | 'yes' | 'no';
   readonly maxBundleBytes?: number;
-}): Promise<readonly AttachedBundle[]> {
+}
+
+/** What {@link fetchAttached} found with one referrers listing. */
+export interface AttachedArtifacts {
+  readonly bundles: readonly AttachedBundle[];
+  /** cosign 2's OCI 1.1 signature and attestation referrers, listed but not read (see `readLegacySignatures`). */
+  readonly cosignReferrers: readonly Descriptor[];
+}
+
+/**
+ * Lists the referrers of `subject` once and fetches every Sigstore bundle among them (as {@link fetchBundles}); cosign
+ * 2's OCI 1.1 signature and attestation referrers are returned as listed, to be read only when needed.
+ *
+ * @throws as {@link fetchBundles}
+ * @example
+ * ```ts
+ * const { bundles, cosignReferrers } = await fetchAttached({ client, target, subject: digest });
+ * ```
+ */
+export async function fetchAttached(options: FetchAttachedOptions): Promise<AttachedArtifacts> {
   const { client, target, subject } = options;
   const max = options.maxBundleBytes ?? DEFAULT_MAX_BUNDLE_BYTES;
   const { descriptors } = await listReferrers({
@@ -105,6 +133,9 @@ export async function fetchBundles(options: {
   });
   const out: AttachedBundle[] = [];
   const seen = new Set<string>();
+  const cosignReferrers = descriptors.filter(
+    (d) => d.artifactType === COSIGN_SIGNATURE_ARTIFACT || d.artifactType === COSIGN_ATTESTATION_ARTIFACT,
+  );
   for (const d of descriptors) {
     if (d.artifactType === undefined || !SIGSTORE_BUNDLE_MEDIA_TYPE.test(d.artifactType)) continue;
     if (seen.has(d.digest.value)) continue;
@@ -135,5 +166,5 @@ export async function fetchBundles(options: {
       );
     }
   }
-  return Object.freeze(out);
+  return Object.freeze({ bundles: Object.freeze(out), cosignReferrers: Object.freeze(cosignReferrers) });
 }

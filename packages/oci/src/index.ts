@@ -36,8 +36,11 @@ export {
   parseImageManifest,
 } from './descriptor.js';
 export {
+  type AttachedArtifacts,
   type AttachedBundle,
   DEFAULT_MAX_BUNDLE_BYTES,
+  type FetchAttachedOptions,
+  fetchAttached,
   fetchBundles,
   type ListReferrersOptions,
   listReferrers,

@@ -7,6 +7,8 @@ import {
   ANNOTATION_COSIGN_SIGNATURE,
   ANNOTATION_COSIGN_TIMESTAMP,
   ANNOTATION_PREDICATE_TYPE,
+  COSIGN_ATTESTATION_ARTIFACT,
+  COSIGN_SIGNATURE_ARTIFACT,
   COSIGN_SIMPLESIGNING,
   DSSE_ENVELOPE,
 } from './artifact-types.js';
@@ -53,6 +55,13 @@ export interface LegacyReadOptions {
   readonly repository?: RepositoryTarget;
   /** Largest payload or envelope read (default 16 MiB). */
   readonly maxLayerBytes?: number;
+  /**
+   * Referrers of `subject` already listed (see `fetchAttached`): those whose `artifactType` is cosign 2's OCI 1.1
+   * signature or attestation artifact are read too, with the same layers as the tags. Default: none.
+   */
+  readonly referrers?: readonly Descriptor[];
+  /** Read the `sha256-<hex>.sig`/`.att` tag (default true); false reads only `referrers`. */
+  readonly tag?: boolean;
 }
 
 /**
@@ -79,6 +88,26 @@ async function readTag(
     if (isVouchError(error) && error.code === 'ERR_REGISTRY_NOT_FOUND') return undefined;
     throw error;
   }
+}
+
+/** The manifests holding cosign's layers of `kind`: the legacy tag's, then cosign 2's OCI 1.1 referrers of that kind. */
+async function legacyManifests(
+  options: LegacyReadOptions,
+  kind: 'sig' | 'att',
+): Promise<{ where: RepositoryTarget; manifest: ImageManifest }[]> {
+  const found = options.tag === false ? undefined : await readTag(options, kind);
+  const out = found === undefined ? [] : [found];
+  const where = options.repository ?? options.target;
+  const artifactType = kind === 'sig' ? COSIGN_SIGNATURE_ARTIFACT : COSIGN_ATTESTATION_ARTIFACT;
+  for (const d of options.referrers ?? []) {
+    if (d.artifactType !== artifactType) continue;
+    const manifest = parseImageManifest(
+      (await options.client.getManifest({ ...where, digest: d.digest })).json,
+    );
+    // A list entry is only a claim: the manifest itself must say it refers to this image.
+    if (manifest.subject?.digest.value === options.subject.value) out.push({ where, manifest });
+  }
+  return out;
 }
 
 async function layerBytes(options: LegacyReadOptions, where: RepositoryTarget, layer: Descriptor) {
@@ -114,8 +143,8 @@ function material(layer: Descriptor, path: string) {
 }
 
 /**
- * Reads cosign's legacy signatures for `subject`: the manifest at tag `sha256-<hex>.sig` (OCI or Docker), whose
- * simple-signing layers each carry one signature in annotations. A missing tag is no signatures; layers of other media
+ * Reads cosign's legacy signatures for `subject`: the manifest at tag `sha256-<hex>.sig` (OCI or Docker), and cosign 2's
+ * OCI 1.1 signature referrers given, whose simple-signing layers each carry one signature in annotations. A missing tag is no signatures; layers of other media
  * types or without a signature annotation are skipped. Payloads are checked against their digests, nothing is verified.
  *
  * @throws ParseError `ERR_MALFORMED_JSON` for a malformed manifest or JSON annotation; VerificationError
@@ -127,22 +156,23 @@ function material(layer: Descriptor, path: string) {
  * ```
  */
 export async function readLegacySignatures(options: LegacyReadOptions): Promise<readonly LegacySignature[]> {
-  const found = await readTag(options, 'sig');
-  if (found === undefined) return Object.freeze([]);
   const out: LegacySignature[] = [];
-  for (const [i, layer] of found.manifest.layers.entries()) {
-    const signature = layer.annotations?.[ANNOTATION_COSIGN_SIGNATURE];
-    if (layer.mediaType !== COSIGN_SIMPLESIGNING || signature === undefined || signature === '') continue;
-    const extra = material(layer, `layers[${i}]`);
-    const payload = await layerBytes(options, found.where, layer);
-    out.push(Object.freeze({ payload, signature, ...extra }));
+  for (const found of await legacyManifests(options, 'sig')) {
+    for (const [i, layer] of found.manifest.layers.entries()) {
+      const signature = layer.annotations?.[ANNOTATION_COSIGN_SIGNATURE];
+      if (layer.mediaType !== COSIGN_SIMPLESIGNING || signature === undefined || signature === '') continue;
+      const extra = material(layer, `layers[${i}]`);
+      const payload = await layerBytes(options, found.where, layer);
+      out.push(Object.freeze({ payload, signature, ...extra }));
+    }
   }
   return Object.freeze(out);
 }
 
 /**
  * Reads cosign's legacy attestations for `subject`: the DSSE envelope layers of the manifest at tag
- * `sha256-<hex>.att`, with their `predicateType` annotation. A missing tag is no attestations.
+ * `sha256-<hex>.att` (and of cosign 2's OCI 1.1 attestation referrers given), with their `predicateType` annotation.
+ * A missing tag is no attestations.
  *
  * @throws as {@link readLegacySignatures}.
  * @example
@@ -153,17 +183,17 @@ export async function readLegacySignatures(options: LegacyReadOptions): Promise<
 export async function readLegacyAttestations(
   options: LegacyReadOptions,
 ): Promise<readonly LegacyAttestation[]> {
-  const found = await readTag(options, 'att');
-  if (found === undefined) return Object.freeze([]);
   const out: LegacyAttestation[] = [];
-  for (const [i, layer] of found.manifest.layers.entries()) {
-    if (layer.mediaType !== DSSE_ENVELOPE) continue;
-    const predicateType = layer.annotations?.[ANNOTATION_PREDICATE_TYPE];
-    const extra = material(layer, `layers[${i}]`);
-    const envelope = await layerBytes(options, found.where, layer);
-    out.push(
-      Object.freeze({ envelope, ...(predicateType === undefined ? {} : { predicateType }), ...extra }),
-    );
+  for (const found of await legacyManifests(options, 'att')) {
+    for (const [i, layer] of found.manifest.layers.entries()) {
+      if (layer.mediaType !== DSSE_ENVELOPE) continue;
+      const predicateType = layer.annotations?.[ANNOTATION_PREDICATE_TYPE];
+      const extra = material(layer, `layers[${i}]`);
+      const envelope = await layerBytes(options, found.where, layer);
+      out.push(
+        Object.freeze({ envelope, ...(predicateType === undefined ? {} : { predicateType }), ...extra }),
+      );
+    }
   }
   return Object.freeze(out);
 }

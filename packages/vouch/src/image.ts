@@ -427,8 +427,16 @@ export async function verifyImage(
   if (options.identity === undefined) {
     const registry = options.registry;
     const readLegacy = async () =>
-      (await fetchSignatures({ client, image: signed, registry, legacy: true, bundles: false }))
-        .legacySignatures;
+      (
+        await fetchSignatures({
+          client,
+          image: signed,
+          registry,
+          legacy: true,
+          bundles: false,
+          cosignReferrers: fetched.cosignReferrers,
+        })
+      ).legacySignatures;
     const legacy = fetched.bundles.length === 0 ? await readLegacy() : undefined;
     if (fetched.bundles.length === 0 && legacy?.length === 0) throw none();
     const result = await verifyAttachedWithKeys(
@@ -465,6 +473,7 @@ export async function verifyImage(
     registry: options.registry,
     legacy: true,
     bundles: false,
+    cosignReferrers: fetched.cosignReferrers,
   });
   if (fetched.bundles.length === 0 && legacySignatures.length === 0) throw none();
   if (legacySignatures.length > 0) {

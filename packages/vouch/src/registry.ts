@@ -15,7 +15,10 @@ import {
 import {
   type AttachedBundle,
   attachBundle,
-  fetchBundles,
+  COSIGN_ATTESTATION_ARTIFACT,
+  COSIGN_SIGNATURE_ARTIFACT,
+  type Descriptor,
+  fetchAttached,
   type LegacyAttestation,
   type LegacySignature,
   legacyTag,
@@ -277,11 +280,13 @@ export async function attachBundleToImage(options: {
 export interface FetchedSignatures {
   readonly image: ResolvedImage;
   readonly bundles: readonly AttachedBundle[];
+  /** cosign 2's OCI 1.1 signature/attestation referrers, as listed (read with the legacy signatures). */
+  readonly cosignReferrers: readonly Descriptor[];
   readonly legacySignatures: readonly LegacySignature[];
 }
 
 /**
- * Resolves the image and fetches what is attached to its digest (used by `verifyImage`); nothing is verified here.
+ * Fetches what is attached to the image's digest (used by `verifyImage`); nothing is verified here.
  *
  * @example
  * ```ts
@@ -292,21 +297,30 @@ export async function fetchSignatures(options: {
   readonly client: ReferrersClient;
   readonly image: ResolvedImage;
   readonly registry: RegistryOptions;
-  /** Read cosign's legacy `.sig` tag too. */
+  /** Read cosign's legacy signatures too: the `.sig` tag and cosign 2's OCI 1.1 signature referrers. */
   readonly legacy: boolean;
-  /** Read the attached Sigstore bundles (default true); false with `legacy` reads only the `.sig` tag. */
+  /**
+   * Read the attached Sigstore bundles (default true). False (with `legacy`) reads only the legacy signatures, with
+   * `cosignReferrers` from an earlier fetch (no second listing).
+   */
   readonly bundles?: boolean;
+  readonly cosignReferrers?: readonly Descriptor[];
 }): Promise<FetchedSignatures> {
   const { client, image } = options;
   const target = signaturesTarget(image.reference, options.registry);
-  const bundles =
+  const attached =
     options.bundles === false
-      ? Object.freeze([])
-      : await fetchBundles({ client, target, subject: image.digest });
+      ? { bundles: Object.freeze([]), cosignReferrers: options.cosignReferrers ?? Object.freeze([]) }
+      : await fetchAttached({ client, target, subject: image.digest });
   const legacySignatures = options.legacy
-    ? await readLegacySignatures({ client, target, subject: image.digest })
+    ? await readLegacySignatures({
+        client,
+        target,
+        subject: image.digest,
+        referrers: attached.cosignReferrers,
+      })
     : [];
-  return Object.freeze({ image, bundles, legacySignatures });
+  return Object.freeze({ image, ...attached, legacySignatures });
 }
 
 /** Everything fetched for attestation verification: Sigstore bundles and cosign's legacy `.att` layers, unverified. */
@@ -334,11 +348,24 @@ export async function fetchAttestations(options: {
 }): Promise<FetchedAttestations> {
   const { client, image } = options;
   const target = signaturesTarget(image.reference, options.registry);
-  const [bundles, legacyAttestations] = await Promise.all([
-    fetchBundles({ client, target, subject: image.digest }),
-    readLegacyAttestations({ client, target, subject: image.digest }),
+  const subject = image.digest;
+  const [attached, tagged] = await Promise.all([
+    fetchAttached({ client, target, subject }),
+    readLegacyAttestations({ client, target, subject }),
   ]);
-  return Object.freeze({ image, bundles, legacyAttestations, legacyTag: legacyTag(image.digest, 'att') });
+  const referred = await readLegacyAttestations({
+    client,
+    target,
+    subject,
+    referrers: attached.cosignReferrers,
+    tag: false,
+  });
+  return Object.freeze({
+    image,
+    bundles: attached.bundles,
+    legacyAttestations: Object.freeze([...tagged, ...referred]),
+    legacyTag: legacyTag(subject, 'att'),
+  });
 }
 
 /** One artifact attached to an image, as listed (claims from manifests and annotations, nothing verified). */
@@ -393,7 +420,11 @@ export async function listAttached(options: {
       format:
         d.artifactType !== undefined && SIGSTORE_BUNDLE_MEDIA_TYPE.test(d.artifactType)
           ? 'sigstore-bundle'
-          : 'referrer',
+          : d.artifactType === COSIGN_SIGNATURE_ARTIFACT
+            ? 'legacy-signature'
+            : d.artifactType === COSIGN_ATTESTATION_ARTIFACT
+              ? 'legacy-attestation'
+              : 'referrer',
       location: d.digest.value,
       ...(d.artifactType === undefined ? {} : { artifactType: d.artifactType }),
       ...(predicateType === undefined ? {} : { predicateType }),
