@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs what the real-registry tests need (distribution's registry, htpasswd with bcrypt, openssl) when missing.
+# Installs what the real-registry tests need (distribution's registry, htpasswd with bcrypt, openssl, skopeo) when missing.
 # Idempotent and silent when everything is already there; apt-get update runs only when an install is needed.
 set -euo pipefail
 
@@ -7,6 +7,8 @@ missing=()
 command -v docker-registry >/dev/null 2>&1 || missing+=(docker-registry)
 command -v htpasswd >/dev/null 2>&1 || missing+=(apache2-utils)
 command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+# skopeo pushes and pulls images in the interoperability test (test/registry/skopeo.test.ts).
+command -v skopeo >/dev/null 2>&1 || missing+=(skopeo)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 sudo=()

@@ -221,7 +221,9 @@ export class RegistryAuth {
     if (response.status === 401 || response.status === 403) {
       throw new RegistryError(
         'ERR_REGISTRY_AUTH',
-        `${where} refused the credentials (HTTP ${response.status})`,
+        creds === undefined
+          ? `${where} refused anonymous access (HTTP ${response.status}): no credentials are known for ${registry}`
+          : `${where} refused the credentials (HTTP ${response.status})`,
       );
     }
     if (response.status !== 200)

@@ -16,8 +16,8 @@ export interface RegistryCredentials {
 export interface DockerConfigOptions {
   /** Environment: `DOCKER_CONFIG` picks the directory and `PATH` finds credential helpers. */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Home directory: `~/.docker/config.json` when `DOCKER_CONFIG` is unset. */
-  readonly homeDir: string;
+  /** Home directory: `~/.docker/config.json` when `DOCKER_CONFIG` is unset (neither: no Docker config is read). */
+  readonly homeDir?: string;
   /** Time a credential helper may take, in ms (default 10 000). */
   readonly helperTimeoutMs?: number;
 }
@@ -32,11 +32,10 @@ const HELPER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 const MAX_CONFIG_BYTES = 4 * 1024 * 1024;
 
 /** The config.json path: `$DOCKER_CONFIG/config.json`, else `~/.docker/config.json`. */
-function configPath(options: DockerConfigOptions): string {
+function configPath(options: DockerConfigOptions): string | undefined {
   const dir = options.env.DOCKER_CONFIG;
-  return dir !== undefined && dir !== ''
-    ? join(dir, 'config.json')
-    : join(options.homeDir, '.docker', 'config.json');
+  if (dir !== undefined && dir !== '') return join(dir, 'config.json');
+  return options.homeDir === undefined ? undefined : join(options.homeDir, '.docker', 'config.json');
 }
 
 /** `https://host/v1/` and `host` name the same registry in `auths`. */
@@ -199,6 +198,7 @@ export async function dockerCredentials(
   options: DockerConfigOptions,
 ): Promise<RegistryCredentials | undefined> {
   const path = configPath(options);
+  if (path === undefined) return undefined;
   let bytes: Uint8Array;
   try {
     bytes = await readFile(path);

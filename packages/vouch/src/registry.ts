@@ -81,9 +81,10 @@ export async function registryClient(options: RegistryOptions): Promise<Referrer
     ...(ca === undefined ? {} : { caCertificates: ca }),
     loopbackHttp: options.loopbackHttp ?? ca === undefined,
     ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
-    ...(options.env === undefined || homeDir === undefined
+    // DOCKER_CONFIG alone is enough (CI jobs often run without HOME).
+    ...(options.env === undefined
       ? {}
-      : { dockerConfig: { env: options.env, homeDir } }),
+      : { dockerConfig: { env: options.env, ...(homeDir === undefined ? {} : { homeDir }) } }),
     ...(options.timeoutMs === undefined ? {} : { http: { timeoutMs: options.timeoutMs } }),
   });
 }
