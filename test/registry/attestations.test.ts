@@ -83,13 +83,7 @@ function keyEnvelope(payload: Uint8Array, signer: PrivateKey = key): Uint8Array 
 }
 
 async function keylessEnvelope(payload: Uint8Array) {
-  const keyless = {
-    identityToken: services.identityToken(),
-    fulcioUrl: services.fulcioUrl,
-    rekorUrls: [services.rekorUrl],
-    retries: 0,
-  };
-  return signPayloadKeyless({ payload, payloadType: IN_TOTO, keyless });
+  return signPayloadKeyless({ payload, payloadType: IN_TOTO, keyless: services.keylessOptions() });
 }
 
 describe("cosign's legacy .att attestations", () => {
@@ -266,17 +260,7 @@ describe('attestations attached as Sigstore bundles, through vouch verify-attest
       expect(unknown.code).toBe(2);
       expect(unknown.stderr).toContain('--type');
       // A keyless image signature is attached too: it is a signature, not an attestation.
-      const signed = await runInProcess([
-        'sign',
-        image,
-        '--keyless',
-        '--identity-token',
-        services.identityToken(),
-        '--fulcio-url',
-        services.fulcioUrl,
-        '--rekor-url',
-        services.rekorUrl,
-      ]);
+      const signed = await runInProcess(['sign', image, ...services.signFlags({ tsa: false })]);
       expect(signed.code, signed.stderr).toBe(0);
       const any = JSON.parse((await runInProcess([...base, '-o', 'json'])).stdout) as {
         attestations: { predicateType: string }[];

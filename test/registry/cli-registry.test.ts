@@ -129,19 +129,7 @@ describe('vouch sign/verify/tree against a plain-HTTP registry (fallback tag: di
       const target = { registry: registry.host, repository: 'acme/keyless' };
       const digest = await pushImage(client, target, 'v1', 'keyless');
       const image = `${registry.host}/acme/keyless:v1`;
-      const signed = await runBin([
-        'sign',
-        image,
-        '--keyless',
-        '--identity-token',
-        services.identityToken(),
-        '--fulcio-url',
-        services.fulcioUrl,
-        '--rekor-url',
-        services.rekorUrl,
-        '--timestamp-server-url',
-        services.tsaUrl,
-      ]);
+      const signed = await runBin(['sign', image, ...services.signFlags()]);
       expect(signed.code, signed.stderr).toBe(0);
       expect(signed.stdout).toContain('Attached as sha256:');
       const root = join(dir, 'trusted_root.json');

@@ -8,7 +8,6 @@ import {
   createSimpleSigningPayload,
   type IdentityPolicy,
   identityPolicyFromFlags,
-  type KeylessOptions,
   loadPrivateKey,
   signArtifactKeyless,
   verifyImage,
@@ -41,15 +40,7 @@ afterAll(async () => {
   await Promise.all([registry?.stop(), services?.close()]);
 });
 
-function keyless(): KeylessOptions {
-  return {
-    identityToken: services.identityToken(),
-    fulcioUrl: services.fulcioUrl,
-    rekorUrls: [services.rekorUrl],
-    tsaUrls: [services.tsaUrl],
-    retries: 0,
-  };
-}
+const keyless = () => services.keylessOptions({ tsa: true });
 
 function policy(subject: string): IdentityPolicy {
   const built = identityPolicyFromFlags({ certificateIdentity: subject, certificateOidcIssuer: TEST_ISSUER });

@@ -32,19 +32,7 @@ describe('multi-arch keyless: --recursive and --index (real registry, fallback t
   });
 
   const target = (repository: string): RepositoryTarget => ({ registry: registry.host, repository });
-  const signFlags = () => [
-    '--keyless',
-    '--identity-token',
-    services.identityToken(),
-    '--fulcio-url',
-    services.fulcioUrl,
-    '--rekor-url',
-    services.rekorUrl,
-    '--timestamp-server-url',
-    services.tsaUrl,
-    '-o',
-    'json',
-  ];
+  const signFlags = () => [...services.signFlags(), '-o', 'json'];
   /** `vouch sign IMAGE --keyless …` in-process (the bin in one case). */
   const signKeyless = (image: string, extra: readonly string[] = [], run = runInProcess) =>
     run(['sign', image, ...extra, ...signFlags()]);

@@ -1,52 +1,17 @@
 // Multi-arch against the real registry (distribution 2.8 on loopback): sign an index (--recursive or not) and verify
 // its platform manifests on their own, or through the index's signature only when `--index` names it.
 import { join } from 'node:path';
-import type { Digest } from '@vouch/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  OCI_INDEX,
-  OCI_MANIFEST,
-  RegistryClient,
-  type RepositoryTarget,
-} from '../../packages/oci/src/index.js';
+import { RegistryClient, type RepositoryTarget } from '../../packages/oci/src/index.js';
 import { runInProcess, withTempDir } from '../cli/harness.js';
-import { pushTestImage } from '../support/images.js';
+import { pushPlatformEntry, pushTwoPlatformIndex } from '../support/nested-index.js';
 import { type RunningRegistry, startRegistry } from '../support/registry.js';
 
 const ENV = { VOUCH_PASSWORD: 'multi-arch-test-password' };
-const utf8 = (text: string) => new TextEncoder().encode(text);
 const json = (text: string): Record<string, unknown> => JSON.parse(text) as Record<string, unknown>;
 
-/** Pushes a one-layer OCI image for `architecture` by digest; returns its digest and manifest bytes. */
-async function pushPlatform(
-  client: RegistryClient,
-  target: RepositoryTarget,
-  architecture: string,
-  seed: string,
-): Promise<{ digest: Digest; manifest: Uint8Array }> {
-  return pushTestImage({ client, target, layer: `layer ${seed}`, reference: seed, architecture });
-}
-
-/** Pushes two platform manifests and an OCI index listing them under `tag`; returns the digests. */
-async function pushIndex(client: RegistryClient, target: RepositoryTarget, tag: string) {
-  const amd = await pushPlatform(client, target, 'amd64', `${tag}-amd64`);
-  const arm = await pushPlatform(client, target, 'arm64', `${tag}-arm64`);
-  const entry = (p: { digest: Digest; manifest: Uint8Array }, architecture: string) => ({
-    mediaType: OCI_MANIFEST,
-    digest: p.digest.value,
-    size: p.manifest.byteLength,
-    platform: { os: 'linux', architecture },
-  });
-  const bytes = utf8(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: OCI_INDEX,
-      manifests: [entry(amd, 'amd64'), entry(arm, 'arm64')],
-    }),
-  );
-  const index = await client.putManifest({ target, reference: tag, bytes, mediaType: OCI_INDEX });
-  return { index: index.value, amd: amd.digest.value, arm: arm.digest.value };
-}
+const pushIndex = (client: RegistryClient, target: RepositoryTarget, tag: string) =>
+  pushTwoPlatformIndex({ client, target, tag });
 
 async function keygen(dir: string): Promise<{ key: string; pub: string }> {
   const r = await runInProcess(['keygen', '--output-key-prefix', join(dir, 'k')], ENV);
@@ -139,7 +104,12 @@ describe('multi-arch: signing an index and verifying its platform manifests (rea
       expect(text.stdout).toContain('Accepted the signature on index');
 
       // A platform manifest the named index does not list: refused, naming both digests.
-      const stranger = await pushPlatform(client, target, 'riscv64', 'stranger');
+      const stranger = await pushPlatformEntry({
+        client,
+        target,
+        architecture: 'riscv64',
+        reference: 'stranger',
+      });
       const refused = await runInProcess([
         'verify',
         `${repo}@${stranger.digest.value}`,

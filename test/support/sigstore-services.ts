@@ -29,6 +29,16 @@ export interface SigstoreServices {
   readonly trustedRoot: Readonly<Record<string, unknown>>;
   /** A `signing_config.json` (v0.2) naming these services. */
   signingConfig(options?: { rekorV2?: boolean; tsa?: boolean }): Record<string, unknown>;
+  /** `vouch sign` flags that sign keyless with these services (a fresh token; the TSA too unless `tsa: false`). */
+  signFlags(options?: { tsa?: boolean }): string[];
+  /** The API's keyless options for these services (a fresh token, no retries; the TSA only with `tsa: true`). */
+  keylessOptions(options?: { tsa?: boolean }): {
+    identityToken: string;
+    fulcioUrl: string;
+    rekorUrls: string[];
+    tsaUrls?: string[];
+    retries: number;
+  };
   /** An HS256 JWT with `iss`, `sub`, `aud: sigstore` (Fulcio's mock decodes without verifying). */
   identityToken(claims?: Readonly<Record<string, unknown>>): string;
   /** Makes a service answer every request with this HTTP status until reset with `undefined`. */
@@ -362,6 +372,29 @@ export async function startSigstoreServices(): Promise<SigstoreServices> {
       };
     },
     identityToken: makeToken,
+    signFlags(options = {}) {
+      const timestamps =
+        options.tsa === false ? [] : ['--timestamp-server-url', `${tsa.origin}/api/v1/timestamp`];
+      return [
+        '--keyless',
+        '--identity-token',
+        makeToken(),
+        '--fulcio-url',
+        fulcio.origin,
+        '--rekor-url',
+        rekor.origin,
+        ...timestamps,
+      ];
+    },
+    keylessOptions(options = {}) {
+      return {
+        identityToken: makeToken(),
+        fulcioUrl: fulcio.origin,
+        rekorUrls: [rekor.origin],
+        ...(options.tsa === true ? { tsaUrls: [`${tsa.origin}/api/v1/timestamp`] } : {}),
+        retries: 0,
+      };
+    },
     fail(name, status) {
       if (status === undefined) state.failures.delete(name);
       else state.failures.set(name, status);
