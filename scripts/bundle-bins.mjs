@@ -14,6 +14,9 @@ await build({
   bundle: true,
   platform: 'node',
   format: 'esm',
+  // Commands load lazily: each is a chunk, so a verify gate parses only what verifying needs.
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   target: 'node22',
   conditions: ['source'],
   sourcemap: true,
