@@ -55,6 +55,7 @@ export {
   safeUrl,
 } from './http.js';
 export {
+  cosignLayerMaterial,
   type LegacyAttestation,
   type LegacyReadOptions,
   type LegacySignature,
@@ -71,6 +72,27 @@ export {
   OCI_INDEX,
   OCI_MANIFEST,
 } from './media-types.js';
+export {
+  ANNOTATION_REF_NAME,
+  DEFAULT_MAX_LAYOUT_INDEX_BYTES,
+  DEFAULT_MAX_LAYOUT_MANIFEST_BYTES,
+  LAYOUT_KIND_ANNOTATION,
+  LAYOUT_KIND_ATTESTATIONS,
+  LAYOUT_KIND_IMAGE,
+  LAYOUT_KIND_IMAGE_INDEX,
+  LAYOUT_KIND_SIGNATURES,
+  type LayoutImage,
+  type LayoutReadOptions,
+  type OciLayout,
+  type OpenOciLayoutOptions,
+  openOciLayout,
+  parseImageLayoutMarker,
+  parseLayoutIndex,
+  readLayoutAttestations,
+  readLayoutBlob,
+  readLayoutSignatures,
+  resolveLayoutImage,
+} from './oci-layout.js';
 export { type ReferrersAnswer, ReferrersClient } from './referrers-client.js';
 export {
   allowsPlainHttp,

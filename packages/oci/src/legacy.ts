@@ -121,22 +121,41 @@ async function layerBytes(options: LegacyReadOptions, where: RepositoryTarget, l
   return options.client.getBlob({ target: where, digest: layer.digest, maxBytes: Math.max(layer.size, 1) });
 }
 
-/** The keyless and transparency material cosign puts on a layer; JSON annotations are parsed, not yet trusted. */
-function material(layer: Descriptor, path: string) {
+/**
+ * The keyless and transparency material cosign puts on a `.sig`/`.att` layer (certificate, chain, Rekor bundle,
+ * RFC 3161 timestamp); JSON annotations are parsed, nothing is trusted. Empty annotations count as absent.
+ *
+ * @throws ParseError `ERR_MALFORMED_JSON` naming the annotation.
+ * @example
+ * ```ts
+ * const { certificate, rekorBundle } = cosignLayerMaterial(layer, 'layers[0]');
+ * ```
+ */
+export function cosignLayerMaterial(
+  layer: Descriptor,
+  path: string,
+): {
+  readonly certificate?: string;
+  readonly chain?: string;
+  readonly rekorBundle?: unknown;
+  readonly rfc3161Timestamp?: unknown;
+} {
   const a = layer.annotations ?? {};
-  const json = (key: string) => {
+  const text = (key: string) => {
     const v = a[key];
-    return v === undefined || v === ''
-      ? undefined
-      : deepFreeze(parseJson(v, `${path}.annotations["${key}"]`));
+    return v === undefined || v === '' ? undefined : v;
   };
-  const certificate = a[ANNOTATION_COSIGN_CERTIFICATE];
-  const chain = a[ANNOTATION_COSIGN_CHAIN];
+  const json = (key: string) => {
+    const v = text(key);
+    return v === undefined ? undefined : deepFreeze(parseJson(v, `${path}.annotations["${key}"]`));
+  };
+  const certificate = text(ANNOTATION_COSIGN_CERTIFICATE);
+  const chain = text(ANNOTATION_COSIGN_CHAIN);
   const rekorBundle = json(ANNOTATION_COSIGN_BUNDLE);
   const rfc3161Timestamp = json(ANNOTATION_COSIGN_TIMESTAMP);
   return {
-    ...(certificate === undefined || certificate === '' ? {} : { certificate }),
-    ...(chain === undefined || chain === '' ? {} : { chain }),
+    ...(certificate === undefined ? {} : { certificate }),
+    ...(chain === undefined ? {} : { chain }),
     ...(rekorBundle === undefined ? {} : { rekorBundle }),
     ...(rfc3161Timestamp === undefined ? {} : { rfc3161Timestamp }),
   };
@@ -161,7 +180,7 @@ export async function readLegacySignatures(options: LegacyReadOptions): Promise<
     for (const [i, layer] of found.manifest.layers.entries()) {
       const signature = layer.annotations?.[ANNOTATION_COSIGN_SIGNATURE];
       if (layer.mediaType !== COSIGN_SIMPLESIGNING || signature === undefined || signature === '') continue;
-      const extra = material(layer, `layers[${i}]`);
+      const extra = cosignLayerMaterial(layer, `layers[${i}]`);
       const payload = await layerBytes(options, found.where, layer);
       out.push(Object.freeze({ payload, signature, ...extra }));
     }
@@ -188,7 +207,7 @@ export async function readLegacyAttestations(
     for (const [i, layer] of found.manifest.layers.entries()) {
       if (layer.mediaType !== DSSE_ENVELOPE) continue;
       const predicateType = layer.annotations?.[ANNOTATION_PREDICATE_TYPE];
-      const extra = material(layer, `layers[${i}]`);
+      const extra = cosignLayerMaterial(layer, `layers[${i}]`);
       const envelope = await layerBytes(options, found.where, layer);
       out.push(
         Object.freeze({ envelope, ...(predicateType === undefined ? {} : { predicateType }), ...extra }),

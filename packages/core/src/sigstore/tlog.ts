@@ -499,6 +499,25 @@ function verifyBody(
       if (env.payload !== undefined)
         expectEqual(doubleB64(env, 'payload', 'spec.content.envelope'), payload, 'payload');
     }
+  } else if (key === 'intoto/0.0.1') {
+    // The body records the envelope's hash, the payload's hash and the signer, but not the signature: the envelope
+    // hash, over the JSON the client sent (Go's field order, as cosign writes it), is what pins the signature.
+    if (bundle.content.type !== 'dsseEnvelope')
+      mismatch(`a ${kind} entry records a DSSE envelope, but the bundle holds a message signature`);
+    const content = obj(spec, 'content', 'spec');
+    expectPemSigner(b64(spec, 'publicKey', 'spec'), 'spec.publicKey', signer);
+    const payloadHash = v1Hash(content, 'payloadHash', 'spec.content');
+    expectEqual(payloadHash.value, dssePayloadDigest(bundle, payloadHash.algorithm, kind), 'payload digest');
+    const { payloadType, payload, signatures } = bundle.content.envelope;
+    const sent = utf8(
+      JSON.stringify({
+        payloadType,
+        payload: encodeBase64(payload),
+        signatures: signatures.map((s) => ({ keyid: s.keyid, sig: encodeBase64(s.sig) })),
+      }),
+    );
+    const hash = v1Hash(content, 'hash', 'spec.content');
+    expectEqual(hash.value, digest(hash.algorithm, sent), 'envelope digest');
   } else if (key === 'hashedrekord/0.0.2') {
     const v2 = obj(spec, 'hashedRekordV002', 'spec');
     const hash = v2Hash(v2, 'data', 'spec.hashedRekordV002');
@@ -516,7 +535,7 @@ function verifyBody(
     v2Signature(single(v2, 'signatures', 'spec.dsseV002'), 'spec.dsseV002.signatures[0]', bundle, signer);
   } else {
     mismatch(
-      `entry kind ${JSON.stringify(key.slice(0, 80))} is not supported (hashedrekord 0.0.1/0.0.2, dsse 0.0.1/0.0.2, intoto 0.0.2)`,
+      `entry kind ${JSON.stringify(key.slice(0, 80))} is not supported (hashedrekord 0.0.1/0.0.2, dsse 0.0.1/0.0.2, intoto 0.0.1/0.0.2)`,
     );
   }
 }
