@@ -22,6 +22,7 @@ export * from './keys/index.js';
 export * from './reference.js';
 export * from './sigstore/certificate.js';
 export * from './sigstore/cosign-legacy.js';
+export * from './sigstore/envelope-bundle.js';
 export * from './sigstore/identity.js';
 export * from './sigstore/identity-flags.js';
 export * from './sigstore/signing-config.js';

@@ -3,7 +3,6 @@ import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type Digest,
-  deepFreeze,
   describeJson as describe,
   digestBytes,
   IssueCollector,
@@ -13,11 +12,7 @@ import {
   VouchError,
 } from '@vouch/core';
 import {
-  ANNOTATION_COSIGN_BUNDLE,
-  ANNOTATION_COSIGN_CERTIFICATE,
-  ANNOTATION_COSIGN_CHAIN,
   ANNOTATION_COSIGN_SIGNATURE,
-  ANNOTATION_COSIGN_TIMESTAMP,
   ANNOTATION_PREDICATE_TYPE,
   COSIGN_ATTESTATION_ARTIFACT,
   COSIGN_SIGNATURE_ARTIFACT,

@@ -239,6 +239,7 @@ function checkOptions(options: unknown): asserts options is {
   readonly trustedRoot: TrustedRoot;
   readonly times: readonly Date[];
   readonly ctLogThreshold?: number;
+  readonly chainMayIncludeTrustedCertificates?: boolean;
 } {
   const o = options as Record<string, unknown> | null;
   if (typeof o !== 'object' || o === null)
@@ -278,6 +279,13 @@ function checkOptions(options: unknown): asserts options is {
       throw new UsageError('ERR_USAGE', `times[${i}]: expected a valid Date, found ${describe(t)}`);
     }
   });
+  const lenient = o.chainMayIncludeTrustedCertificates;
+  if (lenient !== undefined && typeof lenient !== 'boolean') {
+    throw new UsageError(
+      'ERR_USAGE',
+      `chainMayIncludeTrustedCertificates: expected a boolean, found ${describe(lenient)}`,
+    );
+  }
   const threshold = o.ctLogThreshold;
   if (threshold !== undefined && !(Number.isSafeInteger(threshold) && (threshold as number) >= 0)) {
     throw new UsageError(
@@ -303,12 +311,18 @@ function tryAuthority(
   ca: TrustedCertificateAuthority,
   certs: readonly PreparedCert[],
   leaf: DecodedCertificate,
-  intermediates: readonly Uint8Array[],
+  given: readonly Uint8Array[],
   times: readonly Date[],
+  mayIncludeTrusted: boolean,
 ): Attempt {
   // The bundle may carry the CA's own intermediates, in order, and nothing else: never the root, never extras.
+  // Unless the caller allows it (sigstore-go's leniency): then a copy of any of this CA's own certificates adds
+  // nothing to the path built from the trusted root, and is dropped rather than refused.
+  const intermediates = [...given.entries()].filter(
+    ([, der]) => !(mayIncludeTrusted && certs.some((c) => bytesEqual(der, c.cert.der))),
+  );
   const root = certs[certs.length - 1];
-  for (const [k, der] of intermediates.entries()) {
+  for (const [k, [at, der]] of intermediates.entries()) {
     const expected = certs[k];
     if (expected !== undefined && expected !== root && bytesEqual(der, expected.cert.der)) continue;
     const why =
@@ -319,7 +333,7 @@ function tryAuthority(
       ok: false,
       error: new VerificationError(
         'ERR_CERTIFICATE_CHAIN',
-        `x509CertificateChain.certificates[${k + 1}] ${why} (CA ${ca.uri})`,
+        `x509CertificateChain.certificates[${at + 1}] ${why} (CA ${ca.uri})`,
       ),
     };
   }
@@ -357,7 +371,9 @@ function tryAuthority(
  * of `trustedRoot.certificateAuthorities`, with each signature checked; every certificate and the CA's
  * `validFor` cover each time in `times`; `intermediates` (a bundle's chain after the leaf) may only repeat
  * the CA's own intermediates in order; the leaf has the codeSigning EKU, is no CA and is strict DER; and
- * when the root lists CT logs, at least `ctLogThreshold` (default 1) embedded SCTs verify.
+ * when the root lists CT logs, at least `ctLogThreshold` (default 1) embedded SCTs verify. With
+ * `chainMayIncludeTrustedCertificates`, certificates of `intermediates` byte-identical to one of the CA's own
+ * (root included) are skipped first, as sigstore-go does; the rest must still be the CA's intermediates in order.
  * Codes: `ERR_MALFORMED_CERTIFICATE`, `ERR_CERTIFICATE_CHAIN`, `ERR_CERTIFICATE_VALIDITY`, `ERR_SCT_INVALID`.
  *
  * @example
@@ -373,6 +389,11 @@ export function verifyCertificateChain(options: {
   readonly trustedRoot: TrustedRoot;
   readonly times: readonly Date[];
   readonly ctLogThreshold?: number;
+  /**
+   * Skip chain certificates that are copies of the trusted CA's own (root included) instead of refusing the root.
+   * Default false: the Sigstore client spec refuses a bundle carrying the root.
+   */
+  readonly chainMayIncludeTrustedCertificates?: boolean;
 }): VerifiedCertificate {
   checkOptions(options);
   const field = 'certificate';
@@ -397,7 +418,14 @@ export function verifyCertificateChain(options: {
       tried.push(`${ca.uri}: signature does not verify`);
       continue;
     }
-    const attempt = tryAuthority(ca, authority.certs, leaf, intermediates, options.times);
+    const attempt = tryAuthority(
+      ca,
+      authority.certs,
+      leaf,
+      intermediates,
+      options.times,
+      options.chainMayIncludeTrustedCertificates === true,
+    );
     if (attempt.ok) {
       found = { ca, issuer: issuing };
       break;

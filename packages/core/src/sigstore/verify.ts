@@ -20,7 +20,7 @@ import { verifyTimestamps } from './timestamp.js';
 import { type TlogVerification, verifyTlogEntry } from './tlog.js';
 import type { CertificateIdentity, IdentityPolicy, TrustedRoot } from './types.js';
 
-/** The artifact a bundle must be about: its bytes, or only its digest. */
+/** The artifact a bundle must be about: its bytes (an in-toto subject is matched by sha256), or only its digest (matched by that digest's algorithm). */
 export type SigstoreArtifact = { readonly bytes: Uint8Array } | { readonly digest: Digest };
 
 /** Options of {@link verifySigstoreBundle}. */
@@ -42,6 +42,12 @@ export interface VerifySigstoreBundleOptions {
    * an in-toto statement. A message signature signs the artifact itself and has no predicate. Default: any.
    */
   readonly predicateType?: string;
+  /**
+   * Certificates in the bundle's x509CertificateChain that are byte-identical to the trusted CA's own certificates
+   * (root included) are skipped, as sigstore-go does (npm's v0.1 bundles carry the whole chain). Default false:
+   * the client spec refuses a bundle that includes the root, and so does vouch unless this is set.
+   */
+  readonly chainMayIncludeTrustedCertificates?: boolean;
 }
 
 /** The checks made, in order. */
@@ -247,6 +253,7 @@ export function verifySigstoreBundle(options: VerifySigstoreBundleOptions): Sigs
         intermediates: intermediatesOf(material),
         trustedRoot: options.trustedRoot,
         times: [decoded.notBefore],
+        ...lenientChain(options),
       }),
     );
     checks.pass(
@@ -320,6 +327,7 @@ export function verifySigstoreBundle(options: VerifySigstoreBundleOptions): Sigs
       intermediates,
       trustedRoot: options.trustedRoot,
       times: times.map((t) => t.time),
+      ...lenientChain(options),
     }),
   );
   checks.pass(
@@ -338,6 +346,13 @@ export function verifySigstoreBundle(options: VerifySigstoreBundleOptions): Sigs
     notAfter: certificate.notAfter,
   };
   return done(bundle, signer, times, tlogs, checks, signed);
+}
+
+/** The chain option for verifyCertificateChain, only when set (the default path stays the strict one). */
+function lenientChain(options: VerifySigstoreBundleOptions): { chainMayIncludeTrustedCertificates?: true } {
+  return options.chainMayIncludeTrustedCertificates === true
+    ? { chainMayIncludeTrustedCertificates: true }
+    : {};
 }
 
 /** What the signature covers, once verified. */
@@ -425,13 +440,14 @@ function verifyContent(
     return { payloadType: verified.payloadType, payload: verified.payload };
   }
   const statement = checks.run('artifact', () => parseStatementJson(verified.payload));
-  const digest = artifactDigest(artifact, 'sha256');
-  const subjectHex = digest === undefined ? undefined : hex(digest);
-  if (subjectHex === undefined || !statement.subject.some((s) => s.digest?.sha256 === subjectHex)) {
+  // A given digest is matched with its own algorithm (npm subjects carry only sha512); bytes are hashed with sha256.
+  const algorithm: PrehashAlgorithm = 'digest' in artifact ? artifact.digest.algorithm : 'sha256';
+  const subjectHex = hex(artifactDigest(artifact, algorithm) ?? new Uint8Array());
+  if (!statement.subject.some((s) => s.digest?.[algorithm] === subjectHex)) {
     return checks.fail(
       'artifact',
       'ERR_DIGEST_MISMATCH',
-      `expected a statement subject with sha256 ${subjectHex ?? '(no sha256 of the artifact given)'}, found ${statement.subject.map((s) => s.digest?.sha256 ?? '?').join(', ')}`,
+      `expected a statement subject with ${algorithm} ${subjectHex}, found ${statement.subject.map((s) => s.digest?.[algorithm] ?? `(no ${algorithm})`).join(', ')}`,
     );
   }
   if (options.predicateType !== undefined && statement.predicateType !== options.predicateType) {
@@ -441,7 +457,10 @@ function verifyContent(
       `expected predicateType ${options.predicateType}, found ${statement.predicateType}`,
     );
   }
-  checks.pass('artifact', `sha256:${subjectHex} is a subject of the ${statement.predicateType} statement`);
+  checks.pass(
+    'artifact',
+    `${algorithm}:${subjectHex} is a subject of the ${statement.predicateType} statement`,
+  );
   return { payloadType: verified.payloadType, payload: verified.payload, statement };
 }
 
