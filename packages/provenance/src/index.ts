@@ -1,5 +1,31 @@
 // @vouch/provenance: predicate types and parsers (SLSA Provenance v1), SLSA checks and policy. Pure: no files, network, environment or clock.
 
+export {
+  GCB_BUILD_TYPE_V1,
+  GCB_BUILDER_NAME,
+  GCB_PREDICATE_TYPE_V1,
+  GCB_PREDICATE_TYPE_V01,
+  normalizeGcbProvenance,
+  type VerifyGcbProvenanceOptions,
+  verifyGcbProvenance,
+} from './gcb.js';
+export { verifyGithubActionsProvenance } from './github-actions.js';
+export {
+  TRUSTED_ARTIFACT_BUILDERS,
+  TRUSTED_CONTAINER_BUILDERS,
+  TRUSTED_DELEGATOR_BUILDERS,
+} from './github-builders.js';
+export { normalizeProvenance } from './normalize.js';
+export {
+  NPM_PUBLISH_PREDICATE_PREFIX,
+  type NpmKeyValidity,
+  type NpmRegistryKey,
+  type NpmRegistryKeys,
+  type NpmTarballDigests,
+  parseNpmRegistryKeys,
+  type VerifyNpmPackageOptions,
+  verifyNpmPackage,
+} from './npm.js';
 export { PREDICATE_TYPE_NAMES, resolvePredicateType } from './predicate-types.js';
 export {
   type NormalizedProvenance,
@@ -17,3 +43,30 @@ export type {
   SlsaRunDetailsV1,
 } from './slsa-v1.js';
 export { parseSlsaProvenanceV1, SLSA_PROVENANCE_V1_PREDICATE_TYPE } from './slsa-v1.js';
+export {
+  INTOTO_PROVENANCE_V01_PREDICATE_TYPE,
+  parseSlsaProvenanceV02,
+  SLSA_PROVENANCE_V02_PREDICATE_TYPE,
+  type SlsaProvenanceV02,
+} from './slsa-v02.js';
+export {
+  type VerifyGithubImageProvenanceOptions,
+  type VerifyGithubProvenanceOptions,
+  verifyGithubImageProvenance,
+  verifyGithubProvenance,
+} from './verify-provenance.js';
+export {
+  type CreateVsaOptions,
+  createVsa,
+  parseVsa,
+  parseVsaV1,
+  parseVsaV02,
+  type VerificationSummary,
+  type VerifyVsaOptions,
+  VSA_V1_PREDICATE_TYPE,
+  VSA_V02_PREDICATE_TYPE,
+  type VsaResourceRef,
+  type VsaSubjectDigest,
+  type VsaVerification,
+  verifyVsa,
+} from './vsa.js';
