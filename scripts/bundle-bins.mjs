@@ -9,7 +9,7 @@ const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'cli
 const workspace = /^(vouch|@vouch\/[a-z-]+)(\/|$)/;
 
 await build({
-  entryPoints: [join(cli, 'src/bin.ts'), join(cli, 'src/conformance-bin.ts')],
+  entryPoints: [join(cli, 'src/bin.ts'), join(cli, 'src/conformance-bin.ts'), join(cli, 'src/slsa-bin.ts')],
   outdir: join(cli, 'dist/bundle'),
   bundle: true,
   platform: 'node',

@@ -6,6 +6,7 @@ import {
   buildStatement,
   generateKeyPair,
   type PrivateKey,
+  parseDigest,
   parseTrustedRoot,
   serializeStatement,
   signEnvelope,
@@ -266,5 +267,106 @@ describe('attestations attached as Sigstore bundles, through vouch verify-attest
         attestations: { predicateType: string }[];
       };
       expect(any.attestations.map((a) => a.predicateType)).toEqual([SLSA_V1]);
+    }));
+});
+
+describe('vouch attest then vouch verify-attestation, through the local registry (cosign v3 layout)', () => {
+  it('attests with a key and keyless, as an artifact manifest cosign v3 reads, and both verify', () =>
+    withTempDir(async (dir) => {
+      const { target, digest, image } = await pushed('att/roundtrip');
+      const predicate = join(dir, 'provenance.json');
+      await writeFile(
+        predicate,
+        JSON.stringify({
+          buildDefinition: { buildType: 'https://example.com/build/v1', externalParameters: { ref: 'v1' } },
+          runDetails: { builder: { id: 'https://example.com/builder' } },
+        }),
+      );
+      const keygen = await runInProcess(['keygen', '--output-key-prefix', join(dir, 'k')], {
+        VOUCH_PASSWORD: 'pw',
+      });
+      expect(keygen.code, keygen.stderr).toBe(0);
+      const attested = await runInProcess(
+        [
+          'attest',
+          image,
+          '--predicate',
+          predicate,
+          '--type',
+          'slsaprovenance1',
+          '--key',
+          join(dir, 'k.key'),
+          '-o',
+          'json',
+        ],
+        { VOUCH_PASSWORD: 'pw' },
+      );
+      expect(attested.code, attested.stderr).toBe(0);
+      const doc = JSON.parse(attested.stdout) as {
+        command: string;
+        digest: string;
+        attached: { digest: string };
+      };
+      expect(doc).toMatchObject({ command: 'attest', digest, attached: { via: 'fallback-tag' } });
+      // The artifact manifest is cosign v3's: bundle artifactType, subject, predicateType and content annotations.
+      const manifest = (await client.getManifest({ ...target, digest: parseDigest(doc.attached.digest) }))
+        .json;
+      expect(manifest).toMatchObject({
+        artifactType: 'application/vnd.dev.sigstore.bundle.v0.3+json',
+        subject: { digest },
+        annotations: {
+          'dev.sigstore.bundle.content': 'dsse-envelope',
+          'dev.sigstore.bundle.predicateType': SLSA_V1,
+        },
+      });
+      const verified = await runInProcess([
+        'verify-attestation',
+        image,
+        '--key',
+        join(dir, 'k.pub'),
+        '--type',
+        'slsaprovenance1',
+        '--print-statement',
+        '-o',
+        'json',
+      ]);
+      expect(verified.code, verified.stderr).toBe(0);
+      const result = JSON.parse(verified.stdout) as { attestations: { statement: { predicate: unknown } }[] };
+      expect(result.attestations[0]?.statement.predicate).toMatchObject({
+        runDetails: { builder: { id: 'https://example.com/builder' } },
+      });
+      // Keyless, through the loopback Sigstore services.
+      const keyless = await runInProcess([
+        'attest',
+        image,
+        '--predicate',
+        predicate,
+        '--type',
+        SLSA_V1,
+        ...services.signFlags({ tsa: false }),
+      ]);
+      expect(keyless.code, keyless.stderr).toBe(0);
+      const root = join(dir, 'trusted_root.json');
+      await writeFile(root, JSON.stringify(services.trustedRoot));
+      const both = await runInProcess([
+        'verify-attestation',
+        image,
+        '--type',
+        SLSA_V1,
+        '--certificate-identity',
+        TEST_SUBJECT,
+        '--certificate-oidc-issuer',
+        TEST_ISSUER,
+        '--trusted-root',
+        root,
+        '-o',
+        'json',
+      ]);
+      expect(both.code, both.stderr).toBe(0);
+      // The key-signed one is not keyless: it is listed as refused, the keyless one verifies.
+      expect(JSON.parse(both.stdout)).toMatchObject({
+        attestations: [{ signer: { type: 'certificate' } }],
+        rejected: [{ code: 'ERR_UNTRUSTED_KEY' }],
+      });
     }));
 });

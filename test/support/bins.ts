@@ -9,3 +9,6 @@ export const VOUCH_BIN = resolve(CLI_DIST, 'bin.js');
 
 /** The `vouch-conformance` command (the Sigstore conformance CLI protocol). */
 export const CONFORMANCE_BIN = resolve(CLI_DIST, 'conformance-bin.js');
+
+/** The `vouch-slsa` command (slsa-verifier's command line). */
+export const SLSA_BIN = resolve(CLI_DIST, 'slsa-bin.js');

@@ -30,6 +30,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/verify.js')).verify,
   },
   {
+    name: 'attest',
+    summary: 'attest an image: sign an in-toto predicate about its digest and attach it (as cosign v3)',
+    load: async () => (await import('./commands/sign.js')).attest,
+  },
+  {
     name: 'verify-attestation',
     summary: 'verify the attestations attached to an image (bundles, legacy .att), with keys or keyless',
     load: async () => (await import('./commands/attestation.js')).verifyAttestationCommand,

@@ -20,6 +20,7 @@ import {
   type SimpleSigningVerification,
   serializeBundle,
   signImageDigest,
+  signStatementBundle,
   UsageError,
   utf8,
   VerificationError,
@@ -64,6 +65,11 @@ interface SignImageCommon {
   readonly registry?: RegistryOptions;
   /** Annotations recorded in the signed statement's subject. */
   readonly annotations?: Readonly<Record<string, string>>;
+  /**
+   * An attestation instead of a signature (cosign `attest`): the statement carries this predicate (default: cosign's
+   * sign predicate `https://sigstore.dev/cosign/sign/v1` with `{}`).
+   */
+  readonly predicate?: { readonly type: string; readonly value: object };
   /** Also write the bundle atomically to this path. */
   readonly bundlePath?: string;
   /**
@@ -233,7 +239,8 @@ export async function signImage(
   };
   if (options.keyless !== undefined) {
     const keyless = options.keyless;
-    const signKeyless = (digest: Digest) => signKeylessDigest(digest, keyless, options.annotations);
+    const signKeyless = (digest: Digest) =>
+      signKeylessDigest(digest, keyless, options.annotations, options.predicate);
     const { bundle, certificate } = await signKeyless(digest);
     if (options.bundlePath !== undefined)
       await writeFileAtomic(options.bundlePath, `${serializeKeylessBundle(bundle)}\n`);
@@ -247,8 +254,18 @@ export async function signImage(
     };
   }
   const key = options.key;
+  const annotations = options.annotations ? { annotations: options.annotations } : {};
+  const predicate = options.predicate;
   const signWithKey = (digest: Digest) =>
-    signImageDigest({ digest, key, ...(options.annotations ? { annotations: options.annotations } : {}) });
+    predicate === undefined
+      ? signImageDigest({ digest, key, ...annotations })
+      : signStatementBundle({
+          digest,
+          key,
+          predicateType: predicate.type,
+          predicate: predicate.value,
+          ...annotations,
+        });
   const bundle = signWithKey(digest);
   if (options.bundlePath !== undefined)
     await writeFileAtomic(options.bundlePath, `${serializeBundle(bundle)}\n`);
@@ -267,6 +284,7 @@ async function signKeylessDigest(
   digest: Digest,
   keyless: KeylessOptions,
   annotations: Readonly<Record<string, string>> | undefined,
+  predicate: SignImageCommon['predicate'],
 ): ReturnType<typeof signStatementKeyless> {
   if (digest.algorithm !== 'sha256') {
     throw new ParseError('ERR_MALFORMED_DIGEST', [
@@ -283,8 +301,8 @@ async function signKeylessDigest(
         ...(annotations ? { annotations } : {}),
       },
     ],
-    predicateType: COSIGN_SIGN_PREDICATE_TYPE,
-    predicate: {},
+    predicateType: predicate?.type ?? COSIGN_SIGN_PREDICATE_TYPE,
+    predicate: predicate?.value ?? {},
   });
   return signStatementKeyless({ statement, keyless });
 }

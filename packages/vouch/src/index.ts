@@ -18,6 +18,7 @@ export {
   type PrivateKey,
   type PublicKey,
   parseImageReference,
+  parseJson,
   parseSimpleSigningPayload,
   parseStatementJson,
   type SigstoreCheck,
@@ -33,7 +34,15 @@ export {
   type VouchErrorCode,
   verifySimpleSigning,
 } from '@vouch/core';
-export { PREDICATE_TYPE_NAMES, resolvePredicateType } from '@vouch/provenance';
+export {
+  type NormalizedProvenance,
+  PREDICATE_TYPE_NAMES,
+  resolvePredicateType,
+  type SlsaCheck,
+  type SlsaPolicy,
+  type SlsaVerification,
+  SlsaVerificationError,
+} from '@vouch/provenance';
 export {
   type RejectedAttestation,
   type VerifiedAttestation,
@@ -110,6 +119,17 @@ export {
 } from './registry.js';
 export { keylessOptionsFromSigningConfig, loadSigningConfig } from './signing-config-file.js';
 export { type ArtifactSource, type VerifyBundleOptions, verifyBundle } from './sigstore.js';
+export {
+  type SlsaArtifactSource,
+  type VerifySlsaArtifactOptions,
+  type VerifySlsaArtifactResult,
+  type VerifySlsaImageOptions,
+  type VerifySlsaImageResult,
+  type VerifySlsaNpmPackageOptions,
+  verifySlsaArtifact,
+  verifySlsaImage,
+  verifySlsaNpmPackage,
+} from './slsa.js';
 export {
   loadTrustedRoot,
   publicGoodTrustedRoot,

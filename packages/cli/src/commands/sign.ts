@@ -7,6 +7,9 @@ import {
   keylessOptionsFromSigningConfig,
   loadSigningConfig,
   PUBLIC_GOOD_KEYLESS,
+  parseJson,
+  readDocument,
+  resolvePredicateType,
   type SignImageResult,
   serializeBundle,
   serializeKeylessBundle,
@@ -147,69 +150,100 @@ export const sign: Command = {
                           itself is always signed; --bundle gets the index's bundle)
 ${REGISTRY_USAGE}
 ${KEYLESS_USAGE}`,
-  async run(argv, io) {
-    const args = parseCommandArgs(argv, SIGN_OPTIONS, ['IMAGE']);
-    if (args.help) return help(io, this.usage);
-    const out = createRenderer(io, args.format);
-    const [image = ''] = args.positionals;
-    const keyless = checkSignerFlags(args);
-    const bundlePath = stringFlag(args, 'bundle');
-    const notes = annotations(stringFlags(args, 'annotation'));
-    const upload = !booleanFlag(args, 'no-upload');
-    const recursive = booleanFlag(args, 'recursive');
-    if (recursive && !upload)
-      throw new UsageError(
-        'ERR_USAGE',
-        '--recursive reads the index from the registry: not with --no-upload',
-      );
-    if (!upload) {
-      for (const flag of Object.keys(REGISTRY_OPTIONS)) {
-        if (args.values[flag] !== undefined)
-          throw new UsageError('ERR_USAGE', `--${flag} cannot be used with --no-upload`);
-      }
-    }
-    const common = {
-      image,
-      ...(notes ? { annotations: notes } : {}),
-      ...(bundlePath === undefined ? {} : { bundlePath }),
-      ...(upload ? { registry: registryOptionsFromArgs(args, io, image, out) } : {}),
-      ...(recursive ? { recursive } : {}),
-    };
-    // Keyless or with a key, the result is told the same way; only who signed differs.
-    let result: SignImageResult | KeylessSignImageResult;
-    let signer: Record<string, string>;
-    let who: string;
-    if (keyless) {
-      const signed = await signImage({ ...common, keyless: await keylessFromArgs(args, io, out) });
-      result = signed;
-      signer = { certificate: signed.certificate };
-      who = 'keyless (Fulcio certificate)';
-    } else {
-      const key = await privateKeyFromFile(required(stringFlag(args, 'key'), '--key (or --keyless)'), io);
-      const signed = await signImage({ ...common, key });
-      result = signed;
-      signer = { keyId: signed.keyId };
-      who = `with key ${signed.keyId}`;
-    }
-    out.result(
-      {
-        ok: true,
-        command: 'sign',
-        image: result.reference.canonical,
-        digest: result.digest.value,
-        ...signer,
-        ...(result.attached === undefined ? {} : { attached: attachedJson(result.attached) }),
-        ...childrenJson(result.children),
-        ...(bundlePath === undefined ? { bundle: result.bundle } : { bundlePath }),
-      },
-      [
-        ...bundleLines(result.bundle, bundlePath, `${result.reference.canonical} ${who}`, result.attached),
-        ...childLines(result.children),
-      ],
-    );
-    return EXIT_OK;
+  run(argv, io) {
+    return signOrAttest(argv, io, this.usage, false);
   },
 };
+
+export const attest: Command = {
+  usage: `vouch attest IMAGE --predicate FILE [--type TYPE] (--key KEY | --keyless [keyless flags]) [--bundle OUT] [--no-upload] [--recursive] [registry flags] [--output text|json]
+
+  Attests IMAGE as cosign attest does (cosign v3's layout): an in-toto statement about the image's digest with the
+  predicate read from FILE (a JSON object), signed into a Sigstore bundle and attached to the image.
+  --predicate             the predicate (JSON object), e.g. SLSA provenance, an SPDX or CycloneDX document
+  --type                  its predicate type: a URI, or slsaprovenance (v0.2), slsaprovenance02, slsaprovenance1,
+                          vsa, link, spdx, spdxjson, cyclonedx, vuln, openvex, custom (the default, as cosign)
+  --key, --bundle, --no-upload, --recursive, --annotation as for vouch sign.
+${REGISTRY_USAGE}
+${KEYLESS_USAGE}`,
+  run(argv, io) {
+    return signOrAttest(argv, io, this.usage, true);
+  },
+};
+
+/** vouch sign and vouch attest: the same resolution, signing and attaching; attest signs the given predicate. */
+async function signOrAttest(argv: readonly string[], io: CliIo, usage: string, attesting: boolean) {
+  const args = parseCommandArgs(
+    argv,
+    attesting ? { ...SIGN_OPTIONS, predicate: { type: 'string' }, type: { type: 'string' } } : SIGN_OPTIONS,
+    ['IMAGE'],
+  );
+  if (args.help) return help(io, usage);
+  const predicate = attesting
+    ? {
+        predicate: {
+          type: resolvePredicateType(stringFlag(args, 'type') ?? 'custom'),
+          value: await readPredicate(required(stringFlag(args, 'predicate'), '--predicate')),
+        },
+      }
+    : {};
+  const out = createRenderer(io, args.format);
+  const [image = ''] = args.positionals;
+  const keyless = checkSignerFlags(args);
+  const bundlePath = stringFlag(args, 'bundle');
+  const notes = annotations(stringFlags(args, 'annotation'));
+  const upload = !booleanFlag(args, 'no-upload');
+  const recursive = booleanFlag(args, 'recursive');
+  if (recursive && !upload)
+    throw new UsageError('ERR_USAGE', '--recursive reads the index from the registry: not with --no-upload');
+  if (!upload) {
+    for (const flag of Object.keys(REGISTRY_OPTIONS)) {
+      if (args.values[flag] !== undefined)
+        throw new UsageError('ERR_USAGE', `--${flag} cannot be used with --no-upload`);
+    }
+  }
+  const common = {
+    image,
+    ...predicate,
+    ...(notes ? { annotations: notes } : {}),
+    ...(bundlePath === undefined ? {} : { bundlePath }),
+    ...(upload ? { registry: registryOptionsFromArgs(args, io, image, out) } : {}),
+    ...(recursive ? { recursive } : {}),
+  };
+  // Keyless or with a key, the result is told the same way; only who signed differs.
+  let result: SignImageResult | KeylessSignImageResult;
+  let signer: Record<string, string>;
+  let who: string;
+  if (keyless) {
+    const signed = await signImage({ ...common, keyless: await keylessFromArgs(args, io, out) });
+    result = signed;
+    signer = { certificate: signed.certificate };
+    who = 'keyless (Fulcio certificate)';
+  } else {
+    const key = await privateKeyFromFile(required(stringFlag(args, 'key'), '--key (or --keyless)'), io);
+    const signed = await signImage({ ...common, key });
+    result = signed;
+    signer = { keyId: signed.keyId };
+    who = `with key ${signed.keyId}`;
+  }
+  out.result(
+    {
+      ok: true,
+      command: attesting ? 'attest' : 'sign',
+      image: result.reference.canonical,
+      digest: result.digest.value,
+      ...signer,
+      ...(result.attached === undefined ? {} : { attached: attachedJson(result.attached) }),
+      ...childrenJson(result.children),
+      ...(bundlePath === undefined ? { bundle: result.bundle } : { bundlePath }),
+    },
+    [
+      ...bundleLines(result.bundle, bundlePath, `${result.reference.canonical} ${who}`, result.attached),
+      ...childLines(result.children),
+    ],
+  );
+  return EXIT_OK;
+}
 
 type Children = SignImageResult['children'];
 
@@ -288,3 +322,12 @@ ${KEYLESS_USAGE}`,
     return EXIT_OK;
   },
 };
+
+/** A predicate file: one JSON object (the statement's `predicate`). */
+async function readPredicate(path: string): Promise<object> {
+  const value = parseJson(await readDocument(path), path, 'ERR_MALFORMED_PREDICATE');
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new UsageError('ERR_USAGE', `--predicate ${path}: expected a JSON object`);
+  }
+  return value;
+}

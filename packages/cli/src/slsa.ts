@@ -1,0 +1,311 @@
+// `vouch-slsa`: slsa-verifier v2.7.1's command line over vouch's verifier (same commands, flags and exit codes).
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import {
+  isVouchError,
+  SigstoreVerificationError,
+  type SlsaPolicy,
+  SlsaVerificationError,
+  UsageError,
+  verifySlsaArtifact,
+  verifySlsaImage,
+  verifySlsaNpmPackage,
+} from 'vouch';
+import type { CliIo } from './io.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** slsa-verifier exits 0 when verified and 1 otherwise, whatever the reason. */
+const PASSED = 0;
+const FAILED = 1;
+
+/** The policy flags every verify command shares. */
+const POLICY_OPTIONS = {
+  'source-uri': { type: 'string' },
+  'builder-id': { type: 'string' },
+  'source-branch': { type: 'string' },
+  'source-tag': { type: 'string' },
+  'source-versioned-tag': { type: 'string' },
+  'build-workflow-input': { type: 'string', multiple: true },
+  'print-provenance': { type: 'boolean', default: false },
+  // vouch's own: trust material given as files (vouch verifies offline; nothing is fetched).
+  'trusted-root': { type: 'string' },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const satisfies Options;
+
+interface Parsed {
+  readonly values: Readonly<Record<string, string | boolean | (string | boolean)[] | undefined>>;
+  readonly positionals: readonly string[];
+}
+
+function parse(argv: readonly string[], options: Options): Parsed {
+  try {
+    return parseArgs({ args: [...argv], options, allowPositionals: true, strict: true });
+  } catch (cause) {
+    throw new UsageError('ERR_USAGE', cause instanceof Error ? cause.message : String(cause), { cause });
+  }
+}
+
+function flag(args: Parsed, name: string): string | undefined {
+  const v = args.values[name];
+  return typeof v === 'string' ? v : undefined;
+}
+
+function flags(args: Parsed, name: string): string[] {
+  const v = args.values[name];
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+}
+
+/** `--build-workflow-input k=v` (repeatable) as slsa-verifier reads it: split at the first `=`. */
+function workflowInputs(values: readonly string[]): Record<string, string> | undefined {
+  if (values.length === 0) return undefined;
+  const out: Record<string, string> = {};
+  for (const v of values) {
+    const at = v.indexOf('=');
+    if (at <= 0)
+      throw new UsageError(
+        'ERR_USAGE',
+        `--build-workflow-input: expected key=value, found ${JSON.stringify(v)}`,
+      );
+    out[v.slice(0, at)] = v.slice(at + 1);
+  }
+  return out;
+}
+
+/** The policy the flags state; the testing switch comes only from `SLSA_VERIFIER_TESTING`, and says so every run. */
+function policyFrom(args: Parsed, io: CliIo): SlsaPolicy {
+  const sourceUri = flag(args, 'source-uri');
+  if (sourceUri === undefined || sourceUri === '')
+    throw new UsageError('ERR_USAGE', '--source-uri is required');
+  const optional = (key: keyof SlsaPolicy, name: string) => {
+    const v = flag(args, name);
+    return v === undefined ? {} : { [key]: v };
+  };
+  const inputs = workflowInputs(flags(args, 'build-workflow-input'));
+  const testing = io.env.SLSA_VERIFIER_TESTING === '1' || io.env.SLSA_VERIFIER_TESTING === 'true';
+  if (testing) {
+    io.stderr(
+      'WARNING: SLSA_VERIFIER_TESTING is set: builders referenced at a branch are accepted. Never use this in production.\n',
+    );
+  }
+  return {
+    sourceUri,
+    ...optional('builderId', 'builder-id'),
+    ...optional('sourceBranch', 'source-branch'),
+    ...optional('sourceTag', 'source-tag'),
+    ...optional('sourceVersionedTag', 'source-versioned-tag'),
+    ...(inputs === undefined ? {} : { buildWorkflowInputs: inputs }),
+    ...(testing ? { allowBuilderAtBranch: true } : {}),
+  };
+}
+
+const USAGE = `vouch-slsa: slsa-verifier v2.7.1's commands, verified offline by vouch
+
+  vouch-slsa verify-artifact ARTIFACT... --provenance-path P --source-uri URI [--builder-id ID]
+      [--source-branch B] [--source-tag T] [--source-versioned-tag V] [--build-workflow-input k=v]... [--print-provenance]
+      [--artifact-digest sha256:HEX]... [--trusted-root FILE]
+
+  vouch-slsa verify-image IMAGE [--provenance-path P] --source-uri URI [--builder-id ID] [policy flags as above]
+      [--provenance-repository REG/REPO] [--gcb-keys DIR] [--trusted-root FILE]
+      IMAGE is registry/repo@sha256:… (or :tag), or oci-layout:DIR@sha256:… for an OCI image layout on disk.
+
+  vouch-slsa verify-npm-package TARBALL --attestations-path P --npm-registry-keys KEYS --source-uri URI
+      [--builder-id ID] [--package-name N] [--package-version V] [--trusted-root FILE]
+
+  vouch-slsa verify-github-attestation ARTIFACT --attestation-path BUNDLE --source-uri URI --builder-id ID
+      [--build-workflow-input k=v]... [--print-attestation] [--trusted-root FILE]
+
+  --artifact-digest   verify an artifact by its digest when the file is not at hand (vouch)
+  --gcb-keys          a folder of Google Cloud Build's KMS public keys (<name>.key), for GCB provenance (vouch)
+  --trusted-root      a Sigstore trusted_root.json (default: the shipped public-good root)
+  SLSA_VERIFIER_TESTING=1 accepts builders referenced at a branch (testing only; warns on every run).
+Exit codes: 0 verified, 1 not verified.`;
+
+async function verifyArtifactCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parse(argv, {
+    ...POLICY_OPTIONS,
+    'provenance-path': { type: 'string' },
+    'artifact-digest': { type: 'string', multiple: true },
+  });
+  if (args.values.help === true) {
+    io.stdout(`${USAGE}\n`);
+    return PASSED;
+  }
+  const provenancePath = flag(args, 'provenance-path');
+  if (provenancePath === undefined) throw new UsageError('ERR_USAGE', '--provenance-path is required');
+  const artifacts = [
+    ...args.positionals.map((path) => ({ path })),
+    ...flags(args, 'artifact-digest').map((digest) => ({ digest })),
+  ];
+  if (artifacts.length === 0) throw new UsageError('ERR_USAGE', 'expected at least one artifact');
+  const trustedRoot = flag(args, 'trusted-root');
+  const result = await verifySlsaArtifact({
+    provenancePath,
+    artifacts,
+    policy: policyFrom(args, io),
+    ...(trustedRoot === undefined ? {} : { trustedRoot }),
+  });
+  io.stderr(`Verified build using builder "${result.builderId}"\n`);
+  for (const [i, digest] of result.artifacts.entries()) {
+    const name = args.positionals[i] ?? digest.value;
+    io.stderr(`Verifying artifact ${name}: PASSED\n`);
+  }
+  if (args.values['print-provenance'] === true) io.stdout(`${JSON.stringify(result.statement.raw)}\n`);
+  io.stderr('\nPASSED: SLSA verification passed\n');
+  return PASSED;
+}
+
+async function verifyImageCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parse(argv, {
+    ...POLICY_OPTIONS,
+    'provenance-path': { type: 'string' },
+    'provenance-repository': { type: 'string' },
+    'gcb-keys': { type: 'string' },
+  });
+  if (args.values.help === true) {
+    io.stdout(`${USAGE}\n`);
+    return PASSED;
+  }
+  const [image, ...extra] = args.positionals;
+  if (image === undefined) throw new UsageError('ERR_USAGE', 'expected the image to verify');
+  if (extra.length > 0) throw new UsageError('ERR_USAGE', `unexpected argument ${JSON.stringify(extra[0])}`);
+  const provenancePath = flag(args, 'provenance-path');
+  const gcbKeysDir = flag(args, 'gcb-keys');
+  const signatures = flag(args, 'provenance-repository');
+  const trustedRoot = flag(args, 'trusted-root');
+  const result = await verifySlsaImage({
+    image,
+    policy: policyFrom(args, io),
+    ...(provenancePath === undefined ? {} : { provenancePath }),
+    ...(gcbKeysDir === undefined ? {} : { gcbKeysDir }),
+    ...(trustedRoot === undefined ? {} : { trustedRoot }),
+    registry: { env: io.env, ...(signatures === undefined ? {} : { signaturesRepository: signatures }) },
+  });
+  io.stderr(`Verified build using builder "${result.builderId}"\n`);
+  io.stderr(`Verifying image ${image}: PASSED\n`);
+  if (args.values['print-provenance'] === true) io.stdout(`${JSON.stringify(result.statement.raw)}\n`);
+  io.stderr('\nPASSED: SLSA verification passed\n');
+  return PASSED;
+}
+
+async function verifyNpmPackageCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parse(argv, {
+    ...POLICY_OPTIONS,
+    'attestations-path': { type: 'string' },
+    'package-name': { type: 'string' },
+    'package-version': { type: 'string' },
+    'npm-registry-keys': { type: 'string' },
+  });
+  if (args.values.help === true) {
+    io.stdout(`${USAGE}\n`);
+    return PASSED;
+  }
+  const [tarballPath, ...extra] = args.positionals;
+  if (tarballPath === undefined) throw new UsageError('ERR_USAGE', 'expected the package tarball');
+  if (extra.length > 0) throw new UsageError('ERR_USAGE', `unexpected argument ${JSON.stringify(extra[0])}`);
+  const attestationsPath = flag(args, 'attestations-path');
+  if (attestationsPath === undefined) throw new UsageError('ERR_USAGE', '--attestations-path is required');
+  const npmRegistryKeysPath = flag(args, 'npm-registry-keys');
+  if (npmRegistryKeysPath === undefined) {
+    throw new UsageError(
+      'ERR_USAGE',
+      '--npm-registry-keys is required: the npm registry keys file (registry.npmjs.org/keys.json); vouch fetches nothing',
+    );
+  }
+  const packageName = flag(args, 'package-name');
+  const packageVersion = flag(args, 'package-version');
+  const trustedRoot = flag(args, 'trusted-root');
+  const result = await verifySlsaNpmPackage({
+    tarballPath,
+    attestationsPath,
+    npmRegistryKeysPath,
+    policy: {
+      ...policyFrom(args, io),
+      ...(packageName === undefined ? {} : { packageName }),
+      ...(packageVersion === undefined ? {} : { packageVersion }),
+    },
+    ...(trustedRoot === undefined ? {} : { trustedRoot }),
+  });
+  io.stderr(`Verified build using builder "${result.builderId}"\n`);
+  io.stderr(`Verifying npm package ${tarballPath}: PASSED\n`);
+  if (args.values['print-provenance'] === true) io.stdout(`${JSON.stringify(result.statement.raw)}\n`);
+  io.stderr('\nPASSED: SLSA verification passed\n');
+  return PASSED;
+}
+
+async function verifyGithubAttestationCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parse(argv, {
+    ...POLICY_OPTIONS,
+    'attestation-path': { type: 'string' },
+    'print-attestation': { type: 'boolean', default: false },
+  });
+  if (args.values.help === true) {
+    io.stdout(`${USAGE}\n`);
+    return PASSED;
+  }
+  const [artifact, ...extra] = args.positionals;
+  if (artifact === undefined) throw new UsageError('ERR_USAGE', 'expected the artifact');
+  if (extra.length > 0) throw new UsageError('ERR_USAGE', `unexpected argument ${JSON.stringify(extra[0])}`);
+  const provenancePath = flag(args, 'attestation-path');
+  if (provenancePath === undefined) throw new UsageError('ERR_USAGE', '--attestation-path is required');
+  const trustedRoot = flag(args, 'trusted-root');
+  const result = await verifySlsaArtifact({
+    provenancePath,
+    artifacts: [{ path: artifact }],
+    policy: policyFrom(args, io),
+    // GitHub's attestations are signed by the caller's workflow: no builder is trusted unless --builder-id names it.
+    trustedBuilders: new Set(),
+    ...(trustedRoot === undefined ? {} : { trustedRoot }),
+  });
+  io.stderr(`Verified build using builder "${result.builderId}"\n`);
+  if (args.values['print-attestation'] === true) io.stdout(`${JSON.stringify(result.statement.raw)}\n`);
+  io.stderr(`Verifying artifact ${artifact}: PASSED\n\nPASSED: SLSA verification passed\n`);
+  return PASSED;
+}
+
+const COMMANDS: Readonly<Record<string, (argv: readonly string[], io: CliIo) => Promise<number>>> = {
+  'verify-artifact': verifyArtifactCommand,
+  'verify-image': verifyImageCommand,
+  'verify-npm-package': verifyNpmPackageCommand,
+  'verify-github-attestation': verifyGithubAttestationCommand,
+};
+
+/**
+ * Runs one slsa-verifier command. Exit 0 when verified, 1 when not (every failure prints its vouch code and the check
+ * that failed on stderr).
+ *
+ * @example
+ * ```ts
+ * const code = await slsaMain(['verify-artifact', 'app', '--provenance-path', 'app.intoto.sigstore', '--source-uri', 'github.com/acme/app'], io);
+ * ```
+ */
+export async function slsaMain(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    const run = command === undefined ? undefined : COMMANDS[command];
+    if (run === undefined) {
+      if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+        io.stdout(`${USAGE}\n`);
+        return command === undefined ? FAILED : PASSED;
+      }
+      throw new UsageError(
+        'ERR_USAGE',
+        `unknown command ${JSON.stringify(command)}: expected ${Object.keys(COMMANDS).join(', ')}`,
+      );
+    }
+    return await run(rest, io);
+  } catch (error) {
+    const code = isVouchError(error) ? error.code : 'ERR_INTERNAL';
+    const checks =
+      error instanceof SlsaVerificationError || error instanceof SigstoreVerificationError
+        ? error.checks
+        : [];
+    for (const c of checks) {
+      if (c.status === 'fail')
+        io.stderr(`FAIL  ${c.id}  ${c.message}${c.code === undefined ? '' : ` [${c.code}]`}\n`);
+    }
+    io.stderr(
+      `FAILED: SLSA verification failed: ${error instanceof Error ? error.message : String(error)} [${code}]\n`,
+    );
+    return FAILED;
+  }
+}
