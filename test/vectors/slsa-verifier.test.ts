@@ -7,38 +7,10 @@ import { join } from 'node:path';
 import { type CliIo, slsaMain } from '@vouch/cli';
 import { describe, expect, it } from 'vitest';
 import { SLSA_BIN } from '../support/bins.js';
+import { expectedCodes } from '../support/slsa-sentinels.js';
 import { loadVectorSet, VECTORS_DIR, type VectorCase } from '../support/vectors.js';
 
 const set = loadVectorSet('slsa-verifier');
-
-/** slsa-verifier's error sentinels and the vouch code each one is. */
-const SENTINEL_CODE: Readonly<Record<string, string | readonly string[]>> = {
-  ErrorMismatchVersionedTag: 'ERR_SLSA_VERSIONED_TAG_MISMATCH',
-  ErrorInvalidSemver: 'ERR_SLSA_VERSIONED_TAG_MISMATCH',
-  ErrorMismatchSource: 'ERR_SLSA_SOURCE_MISMATCH',
-  ErrorMalformedURI: 'ERR_SLSA_SOURCE_MISMATCH',
-  ErrorMismatchTag: 'ERR_SLSA_TAG_MISMATCH',
-  ErrorInvalidRef: 'ERR_SLSA_INVALID_REF',
-  ErrorMismatchBranch: 'ERR_SLSA_BRANCH_MISMATCH',
-  ErrorUntrustedReusableWorkflow: 'ERR_SLSA_UNTRUSTED_BUILDER',
-  ErrorMismatchBuilderID: 'ERR_SLSA_BUILDER_MISMATCH',
-  ErrorInvalidBuilderID: 'ERR_SLSA_INVALID_BUILDER_ID',
-  ErrorInvalidBuildType: 'ERR_SLSA_BUILD_TYPE',
-  ErrorMismatchWorkflowInputs: 'ERR_SLSA_WORKFLOW_INPUTS_MISMATCH',
-  ErrorMismatchCertificate: 'ERR_SLSA_CERTIFICATE_MISMATCH',
-  // vouch says which: no signature verifies, or it verifies over other bytes than the payload the log recorded.
-  ErrorInvalidSignature: ['ERR_SIGNATURE_INVALID', 'ERR_PAYLOAD_MISMATCH'],
-  ErrorNoValidSignature: 'ERR_SIGNATURE_INVALID',
-  ErrorMismatchHash: 'ERR_DIGEST_MISMATCH',
-  ErrorMismatchIntoto: 'ERR_PAYLOAD_MISMATCH',
-  ErrorNotSupported: 'ERR_SLSA_NOT_SUPPORTED',
-  ErrorVerifierNotSupported: 'ERR_SLSA_NOT_SUPPORTED',
-  ErrorMismatchPackageName: 'ERR_SLSA_PACKAGE_NAME_MISMATCH',
-  ErrorMismatchPackageVersion: 'ERR_SLSA_PACKAGE_VERSION_MISMATCH',
-  ErrorInvalidFormat: 'ERR_MALFORMED_PREDICATE',
-  ErrorInvalidDssePayload: 'ERR_MALFORMED_ENVELOPE',
-  ErrorMutableImage: 'ERR_MUTABLE_REFERENCE',
-};
 
 /** A trusted builder referenced at a branch, refused without the testing switch: slsa-verifier's own error for it. */
 const BUILDER_AT_BRANCH = 'ERR_SLSA_INVALID_REF';
@@ -129,9 +101,7 @@ function expectation(c: VectorCase): { outcome: 'pass' | 'fail'; codes?: readonl
   // A bare DSSE envelope needs a Rekor search upstream; offline it is refused with its own code.
   if (c.offline === false) return { outcome: 'fail', codes: ['ERR_NO_TLOG_PROOF'] };
   const sentinel = typeof c.expectedError === 'string' ? c.expectedError : undefined;
-  const mapped = sentinel === undefined ? undefined : SENTINEL_CODE[sentinel];
-  if (sentinel !== undefined && mapped === undefined) throw new Error(`case ${c.id}: unmapped ${sentinel}`);
-  const upstream: readonly string[] | undefined = typeof mapped === 'string' ? [mapped] : mapped;
+  const upstream = sentinel === undefined ? undefined : expectedCodes(sentinel);
   if (c.upstreamTestingMode === true) {
     if (c.expectWithoutTestingMode === 'fail') return { outcome: 'fail', codes: [BUILDER_AT_BRANCH] };
     // Upstream failed even with the switch: without it the builder's branch ref may be refused first.

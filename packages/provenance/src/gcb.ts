@@ -32,7 +32,7 @@ import {
   readGcbDocument,
   stringField,
 } from './gcb-document.js';
-import { versionedTagMismatch } from './gcb-semver.js';
+import { versionedTagMismatch } from './semver.js';
 import {
   type NormalizedProvenance,
   type SlsaCheck,

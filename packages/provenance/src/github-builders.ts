@@ -1,5 +1,6 @@
-// The trusted GitHub builders of slsa-verifier, its builder-id matching rules, and the semver rules for tags.
+// The trusted GitHub builders of slsa-verifier, its builder-id matching rules, and its builder and source tag checks.
 import { VerificationError } from '@vouch/core';
+import { isReleaseTag, parseGoSemver, versionedTagMismatch } from './semver.js';
 
 const GENERATOR = 'https://github.com/slsa-framework/slsa-github-generator/.github/workflows';
 
@@ -109,62 +110,6 @@ export function matchBuilderId(options: {
   );
 }
 
-/** A semantic version as Go's golang.org/x/mod/semver reads it (`v` prefix, short forms `v1`, `v1.2`). */
-interface SemVer {
-  readonly major: string;
-  readonly minor: string;
-  readonly patch: string;
-  readonly short: boolean;
-  readonly prerelease: string;
-  readonly build: string;
-}
-
-const NUM = '(0|[1-9][0-9]*)';
-const IDENT = '[0-9A-Za-z-]+';
-const SEMVER = new RegExp(
-  `^v${NUM}(?:\\.${NUM}(?:\\.${NUM}(-${IDENT}(?:\\.${IDENT})*)?(\\+${IDENT}(?:\\.${IDENT})*)?)?)?$`,
-);
-
-function parseSemver(v: string): SemVer | undefined {
-  const m = SEMVER.exec(v);
-  if (m === null) return undefined;
-  const prerelease = m[4] ?? '';
-  // Numeric prerelease identifiers cannot have leading zeros.
-  if (
-    prerelease
-      .slice(1)
-      .split('.')
-      .some((id) => /^0[0-9]+$/.test(id))
-  )
-    return undefined;
-  return {
-    major: m[1] ?? '0',
-    minor: m[2] ?? '0',
-    patch: m[3] ?? '0',
-    short: m[3] === undefined,
-    prerelease,
-    build: m[5] ?? '',
-  };
-}
-
-/**
- * Whether `v` is a semantic version as Go's `semver.IsValid` reads it (`v1`, `v1.2`, `v1.2.3-rc.1+b`).
- *
- * @example
- * ```ts
- * isSemver('v1.2'); // true
- * isSemver('1.2.3'); // false
- * ```
- */
-export function isSemver(v: string): boolean {
-  return parseSemver(v) !== undefined;
-}
-
-function canonical(v: string): string {
-  const p = parseSemver(v);
-  return p === undefined ? '' : `v${p.major}.${p.minor}.${p.patch}${p.prerelease}`;
-}
-
 /**
  * Checks that a builder is referenced at a release tag `refs/tags/vX.Y.Z`. With `testing` (the testing switch),
  * a prerelease `vX.Y.Z-rc.N` is accepted too.
@@ -177,12 +122,7 @@ function canonical(v: string): string {
  * ```
  */
 export function assertBuilderTag(options: { readonly ref: string; readonly testing: boolean }): void {
-  const pin = tagName(options.ref);
-  const p = parseSemver(pin);
-  const ok = options.testing
-    ? p !== undefined && (pin.split('-')[0] ?? '').split('.').length === 3 && p.build === ''
-    : p !== undefined && pin.split('.').length === 3 && p.prerelease === '' && p.build === '';
-  if (!ok) {
+  if (!isReleaseTag({ tag: tagName(options.ref), allowPrerelease: options.testing })) {
     throw new VerificationError(
       'ERR_SLSA_INVALID_REF',
       `builder ref ${JSON.stringify(options.ref)}: expected a release tag refs/tags/vX.Y.Z`,
@@ -201,7 +141,7 @@ export function assertBuilderTag(options: { readonly ref: string; readonly testi
  */
 export function assertJreleaserBuilderTag(options: { readonly ref: string }): void {
   const pin = tagName(options.ref);
-  const p = parseSemver(pin);
+  const p = parseGoSemver(pin);
   if (p === undefined || pin.split('.').length !== 3 || p.prerelease !== '-java' || p.build !== '') {
     throw new VerificationError(
       'ERR_SLSA_INVALID_REF',
@@ -235,32 +175,9 @@ function tagName(ref: string): string {
  * ```
  */
 export function assertVersionedTag(options: { readonly tag: string; readonly expected: string }): void {
-  const { tag, expected } = options;
-  const mismatch = (message: string): VerificationError =>
-    new VerificationError('ERR_SLSA_VERSIONED_TAG_MISMATCH', `versioned tag: ${message}`);
-  const exp = parseSemver(expected);
-  if (exp === undefined) throw mismatch(`expected ${JSON.stringify(expected)} is not a semantic version`);
-  const sem = canonical(tag);
-  if (sem === '') throw mismatch(`the provenance tag ${JSON.stringify(tag)} is not a semantic version`);
-  const semParts = sem.split('.');
-  const expParts = expected.split('.');
-  if (sem.split('.')[0] !== `v${exp.major}`) {
-    throw mismatch(`major version expected v${exp.major}, found ${JSON.stringify(semParts[0])}`);
-  }
-  if (expParts.length > 1 && semParts[1] !== expParts[1]) {
-    throw mismatch(
-      `minor version expected ${JSON.stringify(expParts[1])}, found ${JSON.stringify(semParts[1])}`,
-    );
-  }
-  if (expParts.length > 2) {
-    const raw = expParts[2] ?? '';
-    const expPatch = exp.build !== '' && raw.endsWith(exp.build) ? raw.slice(0, -exp.build.length) : raw;
-    if (semParts[2] !== expPatch) {
-      throw mismatch(
-        `patch version expected ${JSON.stringify(expPatch)}, found ${JSON.stringify(semParts[2])}`,
-      );
-    }
-  }
+  const why = versionedTagMismatch({ provenanceTag: options.tag, expectedTag: options.expected });
+  if (why !== undefined)
+    throw new VerificationError('ERR_SLSA_VERSIONED_TAG_MISMATCH', `versioned tag: ${why}`);
 }
 
 /** The outcome of checking a signing workflow against the trusted builders. */

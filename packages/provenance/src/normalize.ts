@@ -248,6 +248,26 @@ function byobRef(view: ProvenanceView): readonly [string, string] {
   return [kind, ref];
 }
 
+/** `branch` and `tag` of a view: a BYOB build's ref is its source URI's; others read the GitHub environment. */
+function refReaders(
+  flavor: ProvenanceFlavor,
+  view: () => ProvenanceView,
+  environment: () => GithubEnvironment,
+): Pick<ProvenanceView, 'branch' | 'tag'> {
+  return {
+    branch: () => {
+      if (flavor !== 'byob') return environment().branch();
+      const [kind, ref] = byobRef(view());
+      return kind === 'heads' ? ref : environment().branch();
+    },
+    tag: () => {
+      if (flavor !== 'byob') return environment().tag();
+      const [kind, ref] = byobRef(view());
+      return kind === 'tags' ? ref : '';
+    },
+  };
+}
+
 function v02View(predicateType: string, p: SlsaProvenanceV02): ProvenanceView {
   const flavor: ProvenanceFlavor = p.buildType === GITHUB_BUILD_TYPES.byobV0 ? 'byob' : 'base';
   const envPath = 'invocation.environment';
@@ -268,16 +288,7 @@ function v02View(predicateType: string, p: SlsaProvenanceV02): ProvenanceView {
       }
       return uri;
     },
-    branch: () => {
-      if (flavor !== 'byob') return environment().branch();
-      const [kind, ref] = byobRef(view);
-      return kind === 'heads' ? ref : environment().branch();
-    },
-    tag: () => {
-      if (flavor !== 'byob') return environment().tag();
-      const [kind, ref] = byobRef(view);
-      return kind === 'tags' ? ref : '';
-    },
+    ...refReaders(flavor, () => view, environment),
     workflowInputs: () => environment().workflowInputs(),
     buildTriggerPath: () => p.invocation?.configSource?.entryPoint ?? '',
     systemParameters: () => objectAt(p.invocation?.environment, envPath),
@@ -339,16 +350,7 @@ function v1View(p: SlsaProvenanceV1): ProvenanceView {
       if (ref === '') throw fail('ERR_SLSA_SOURCE_MISMATCH', 'malformed URI: the workflow ref is empty');
       return `git+https://github.com/${repo}@${ref}`;
     },
-    branch: () => {
-      if (flavor !== 'byob') return environment().branch();
-      const [kind, ref] = byobRef(view);
-      return kind === 'heads' ? ref : environment().branch();
-    },
-    tag: () => {
-      if (flavor !== 'byob') return environment().tag();
-      const [kind, ref] = byobRef(view);
-      return kind === 'tags' ? ref : '';
-    },
+    ...refReaders(flavor, () => view, environment),
     workflowInputs: () => environment().workflowInputs(),
     buildTriggerPath: () => {
       const path = workflow().path;

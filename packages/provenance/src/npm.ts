@@ -32,6 +32,7 @@ import {
   workflowInputs,
 } from './npm-gha.js';
 import { NPM_ATTESTATION_KEY_USAGE, type NpmRegistryKey, type NpmRegistryKeys } from './npm-keys.js';
+import { isReleaseTag } from './semver.js';
 import {
   type NormalizedProvenance,
   type SlsaCheck,
@@ -330,10 +331,9 @@ function certificateBuilder(workflow: WorkflowIdentity, policy: SlsaPolicy): boo
   const testRepo = workflow.sourceRepository === SLSA_REPO || workflow.sourceRepository === E2E_REPO;
   if (testRepo && policy.allowBuilderAtBranch === true && ref === 'refs/heads/main') return true;
   const tag = ref.startsWith('refs/tags/') ? ref.slice('refs/tags/'.length) : undefined;
-  const release = /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)$/;
-  const prerelease = /^v(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$/;
   const ok =
-    tag !== undefined && (testRepo && policy.allowBuilderAtBranch === true ? prerelease : release).test(tag);
+    tag !== undefined &&
+    isReleaseTag({ tag, allowPrerelease: testRepo && policy.allowBuilderAtBranch === true });
   if (!ok)
     fail('ERR_SLSA_INVALID_REF', `expected the builder at a release tag refs/tags/vX.Y.Z, found ${ref}`);
   return true;

@@ -10,6 +10,7 @@ import {
   joinPath as join,
   ParseError,
 } from '@vouch/core';
+import { isRfc3339 } from './predicate-fields.js';
 
 /** The predicateType of SLSA Provenance v0.2. */
 export const SLSA_PROVENANCE_V02_PREDICATE_TYPE = 'https://slsa.dev/provenance/v0.2';
@@ -66,28 +67,6 @@ export interface SlsaProvenanceV02 {
 }
 
 const CODE = 'ERR_MALFORMED_PREDICATE';
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
-
-/** Whether `text` is an RFC 3339 date-time as Go's `time.Time` decodes it (real calendar dates). */
-function isRfc3339(text: string): boolean {
-  const m = RFC3339.exec(text);
-  if (m === null) return false;
-  const n = m.slice(1, 10).map((s) => (s === undefined || s.startsWith('.') ? 0 : Number(s)));
-  const [year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0, , offH = 0, offM = 0] = n;
-  const days = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  return (
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= days &&
-    hour <= 23 &&
-    minute <= 59 &&
-    second <= 59 &&
-    offH <= 23 &&
-    offM <= 59
-  );
-}
 
 /** An optional object field: absent is fine, anything but an object (`null` included) is an issue. */
 function optionalObject(
@@ -128,7 +107,7 @@ function digestSet(obj: JsonObject, key: string, path: string, issues: IssueColl
 function timestamp(obj: JsonObject, key: string, path: string, issues: IssueCollector): void {
   const v = obj[key];
   if (v === undefined) return;
-  if (typeof v !== 'string' || !isRfc3339(v)) {
+  if (typeof v !== 'string' || !isRfc3339(v, { minYear: 0, maxFractionDigits: 9 })) {
     issues.add(join(path, key), `must be an RFC 3339 date-time (2024-01-31T12:00:00Z), found ${describe(v)}`);
   }
 }

@@ -11,6 +11,7 @@ import {
   parseResourceDescriptor,
   type ResourceDescriptor,
 } from '@vouch/core';
+import { isRfc3339 } from './predicate-fields.js';
 
 /** The predicateType of SLSA Provenance v1. */
 export const SLSA_PROVENANCE_V1_PREDICATE_TYPE = 'https://slsa.dev/provenance/v1';
@@ -58,8 +59,6 @@ export interface SlsaProvenanceV1 {
 }
 
 const CODE = 'ERR_MALFORMED_PREDICATE';
-const RFC3339 =
-  /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
 
 /** How protobuf decides whether a field is set: message fields by presence, the others by a non-default value. */
 type FieldKind = 'scalar' | 'message' | 'repeated';
@@ -134,43 +133,9 @@ function descriptors(
   });
 }
 
-function daysInMonth(year: number, month: number): number {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate();
-}
-
-/** Whether `text` is an RFC 3339 date-time that a protobuf Timestamp can hold (years 0001 to 9999). */
-function isRfc3339(text: string): boolean {
-  const m = RFC3339.exec(text);
-  if (m === null) return false;
-  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
-  const [offH, offM] = [m[8], m[9]].map((s) => (s === undefined ? 0 : Number(s)));
-  if (
-    year === undefined ||
-    month === undefined ||
-    day === undefined ||
-    hour === undefined ||
-    minute === undefined ||
-    second === undefined
-  ) {
-    return false;
-  }
-  return (
-    year >= 1 &&
-    month >= 1 &&
-    month <= 12 &&
-    day >= 1 &&
-    day <= daysInMonth(year, month) &&
-    hour <= 23 &&
-    minute <= 59 &&
-    second <= 59 &&
-    (offH ?? 0) <= 23 &&
-    (offM ?? 0) <= 59
-  );
-}
-
 function timestamp(obj: JsonObject, key: string, path: string, issues: IssueCollector): void {
   const v = optionalString(obj, key, path, issues);
-  if (v !== undefined && !isRfc3339(v)) {
+  if (v !== undefined && !isRfc3339(v, { minYear: 1, maxFractionDigits: 9 })) {
     issues.add(
       join(path, key),
       `must be an RFC 3339 date-time (2024-01-31T12:00:00Z), found ${JSON.stringify(v)}`,

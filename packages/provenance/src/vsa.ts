@@ -19,6 +19,7 @@ import {
   UsageError,
   type VouchErrorCode,
 } from '@vouch/core';
+import { isRfc3339 } from './predicate-fields.js';
 import { type SlsaCheck, type SlsaCheckId, SlsaVerificationError } from './slsa-types.js';
 
 /** The predicateType of a SLSA VSA v1. */
@@ -59,7 +60,6 @@ export interface VerificationSummary {
 }
 
 const CODE = 'ERR_MALFORMED_PREDICATE';
-const RFC3339 = /^(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d+)?(?:[Zz]|[+-](\d{2}):(\d{2}))$/;
 
 /** The JSON names of each version's fields (v0.2 is snake_case). */
 interface FieldNames {
@@ -83,26 +83,6 @@ const V02_FIELDS: FieldNames = {
   verificationResult: 'verification_result',
   dependencyLevels: 'dependency_levels',
 };
-
-function isRfc3339(text: string): boolean {
-  const m = RFC3339.exec(text);
-  if (m === null) return false;
-  const [y, mo, d, h, mi, s, , oh, om] = m.slice(1).map((x) => (x === undefined ? 0 : Number(x)));
-  if (y === undefined || mo === undefined || d === undefined) return false;
-  const days = new Date(Date.UTC(y, mo, 0)).getUTCDate();
-  return (
-    y >= 1 &&
-    mo >= 1 &&
-    mo <= 12 &&
-    d >= 1 &&
-    d <= days &&
-    (h ?? 0) <= 23 &&
-    (mi ?? 0) <= 59 &&
-    (s ?? 0) <= 59 &&
-    (oh ?? 0) <= 23 &&
-    (om ?? 0) <= 59
-  );
-}
 
 /** A required non-empty string: absent, null, `""` or another type are issues. */
 function requiredString(
@@ -239,7 +219,7 @@ function parseCommon(
   if (version === '0.2' && (rawTime === undefined || rawTime === null))
     issues.add(names.timeVerified, 'is required: an RFC 3339 date-time');
   if (time !== undefined) {
-    if (isRfc3339(time)) out.timeVerified = time;
+    if (isRfc3339(time, { minYear: 1 })) out.timeVerified = time;
     else
       issues.add(
         names.timeVerified,

@@ -17,6 +17,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { outcomeOf } from '../../../test/support/errors.js';
 import { mutatedJson } from '../../../test/support/json-mutation.js';
+import { expectedCode } from '../../../test/support/slsa-sentinels.js';
 import { caseFile, loadVectorSet, type VectorCase } from '../../../test/support/vectors.js';
 import { GCB_BUILD_TYPE_V1, normalizeGcbProvenance, verifyGcbProvenance } from '../src/gcb.js';
 import { type SlsaPolicy, SlsaVerificationError } from '../src/slsa-types.js';
@@ -30,34 +31,6 @@ const KEYS: Readonly<Record<string, PublicKey>> = Object.freeze(
       .map((f) => [f.slice(0, -'.key'.length), parsePublicKey(set.text(join('gcb-keys', f)))]),
   ),
 );
-
-/** slsa-verifier's error sentinels → vouch codes (the SLSA work's shared mapping). */
-const SENTINEL_CODES: Readonly<Record<string, string>> = {
-  ErrorMismatchVersionedTag: 'ERR_SLSA_VERSIONED_TAG_MISMATCH',
-  ErrorInvalidSemver: 'ERR_SLSA_VERSIONED_TAG_MISMATCH',
-  ErrorMismatchSource: 'ERR_SLSA_SOURCE_MISMATCH',
-  ErrorMalformedURI: 'ERR_SLSA_SOURCE_MISMATCH',
-  ErrorMismatchTag: 'ERR_SLSA_TAG_MISMATCH',
-  ErrorInvalidRef: 'ERR_SLSA_INVALID_REF',
-  ErrorMismatchBranch: 'ERR_SLSA_BRANCH_MISMATCH',
-  ErrorUntrustedReusableWorkflow: 'ERR_SLSA_UNTRUSTED_BUILDER',
-  ErrorMismatchBuilderID: 'ERR_SLSA_BUILDER_MISMATCH',
-  ErrorInvalidBuilderID: 'ERR_SLSA_INVALID_BUILDER_ID',
-  ErrorInvalidBuildType: 'ERR_SLSA_BUILD_TYPE',
-  ErrorMismatchWorkflowInputs: 'ERR_SLSA_WORKFLOW_INPUTS_MISMATCH',
-  ErrorMismatchCertificate: 'ERR_SLSA_CERTIFICATE_MISMATCH',
-  ErrorInvalidSignature: 'ERR_SIGNATURE_INVALID',
-  ErrorNoValidSignature: 'ERR_SIGNATURE_INVALID',
-  ErrorMismatchHash: 'ERR_DIGEST_MISMATCH',
-  ErrorMismatchIntoto: 'ERR_PAYLOAD_MISMATCH',
-  ErrorNotSupported: 'ERR_SLSA_NOT_SUPPORTED',
-  ErrorVerifierNotSupported: 'ERR_SLSA_NOT_SUPPORTED',
-  ErrorMismatchPackageName: 'ERR_SLSA_PACKAGE_NAME_MISMATCH',
-  ErrorMismatchPackageVersion: 'ERR_SLSA_PACKAGE_VERSION_MISMATCH',
-  ErrorInvalidFormat: 'ERR_MALFORMED_PREDICATE',
-  ErrorInvalidDssePayload: 'ERR_MALFORMED_ENVELOPE',
-  ErrorMutableImage: 'ERR_MUTABLE_REFERENCE',
-};
 
 interface GcbCase extends VectorCase {
   readonly policy: { readonly sourceUri: string; readonly builderId: string | null };
@@ -90,8 +63,7 @@ describe('verifyGcbProvenance over the slsa-verifier vectors', () => {
   });
 
   it.each(cases.map((c) => [c.id, c] as const))('%s', (_id, c) => {
-    const expected =
-      c.expect === 'pass' ? 'pass' : (SENTINEL_CODES[c.expectedError ?? ''] ?? `unmapped ${c.expectedError}`);
+    const expected = c.expect === 'pass' ? 'pass' : expectedCode(c.expectedError ?? '');
     const run = () =>
       verifyGcbProvenance({
         provenance: set.bytes(caseFile(c, 'provenance')),
