@@ -1,4 +1,19 @@
-// The benches' shared measurement: calibrated batches in interleaved rounds, medians, and a printed table with ratios.
+// The benches' shared measurement: calibrated batches in interleaved rounds, medians, a printed table with ratios, and
+// @sigstore/verify's Verifier prepared as the baseline the Sigstore and SLSA benches compare against.
+import { createRequire } from 'node:module';
+import { toTrustMaterial, Verifier } from '@sigstore/verify';
+
+// protobuf-specs is @sigstore/verify's own dependency (not one of ours): resolve it from there.
+type ProtoTrustedRoot = Parameters<typeof toTrustMaterial>[0];
+const fromVerify = createRequire(createRequire(import.meta.url).resolve('@sigstore/verify'));
+const specs = fromVerify('@sigstore/protobuf-specs') as {
+  TrustedRoot: { fromJSON(o: unknown): ProtoTrustedRoot };
+};
+
+/** @sigstore/verify's Verifier over a trusted_root.json value: its trust material prepared once, before any timing. */
+export function sigstoreVerifier(trustedRootJson: unknown): Verifier {
+  return new Verifier(toTrustMaterial(specs.TrustedRoot.fromJSON(trustedRootJson)));
+}
 
 export const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 export const TARGET_MS_PER_BATCH = 40;

@@ -1,22 +1,22 @@
 // `pnpm bench`: Sigstore bundle verification, vouch against @sigstore/verify's Verifier, warm (bundles/s in one
 // process) and cold (process start to the first verified bundle), on the conformance happy-path bundles.
 import { execFile } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { bundleFromJSON } from '@sigstore/bundle';
-import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { toSignedEntity } from '@sigstore/verify';
 import { parseTrustedRoot, verifySigstoreBundle } from '@vouch/core';
 import { caseFile, loadVectorSet, type VectorCase } from '../support/vectors.ts';
-import { type Contender, measure, median, ROUNDS, TARGET_MS_PER_BATCH, table } from './measure.ts';
-
-// protobuf-specs is @sigstore/verify's own dependency (not one of ours): resolve it from there.
-type ProtoTrustedRoot = Parameters<typeof toTrustMaterial>[0];
-const fromVerify = createRequire(createRequire(import.meta.url).resolve('@sigstore/verify'));
-const specs = fromVerify('@sigstore/protobuf-specs') as {
-  TrustedRoot: { fromJSON(o: unknown): ProtoTrustedRoot };
-};
+import {
+  type Contender,
+  measure,
+  median,
+  ROUNDS,
+  sigstoreVerifier,
+  TARGET_MS_PER_BATCH,
+  table,
+} from './measure.ts';
 
 const CASES = ['happy-path-v0.3', 'happy-path-intoto-in-dsse-v3', 'rekor2-happy-path'];
 const COLD_RUNS = Number(process.env.BENCH_COLD_RUNS ?? 21);
@@ -55,7 +55,7 @@ for (const id of PART === 'cold' ? [] : CASES) {
   const vouchArtifact = { bytes: new Uint8Array(artifact) };
   const policy = { subjectAlternativeName: { exact: identity }, issuer: { exact: issuer } };
 
-  const verifier = new Verifier(toTrustMaterial(specs.TrustedRoot.fromJSON(rootJson)));
+  const verifier = sigstoreVerifier(rootJson);
   const sigstoreBundle: unknown = JSON.parse(bundleText);
   const sigstorePolicy = { subjectAlternativeName: identity, extensions: { issuer } };
 
