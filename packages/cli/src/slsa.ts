@@ -1,16 +1,24 @@
 // `vouch-slsa`: slsa-verifier v2.7.1's command line over vouch's verifier (same commands, flags and exit codes).
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import {
+  type Digest,
   isVouchError,
   SigstoreVerificationError,
   type SlsaPolicy,
+  type SlsaVerification,
   SlsaVerificationError,
   UsageError,
   verifySlsaArtifact,
   verifySlsaImage,
   verifySlsaNpmPackage,
+  verifySlsaVsa,
+  writeSlsaVsa,
 } from 'vouch';
+import { privateKeyFromFile, publicKeysFromFiles } from './commands/keys.js';
+import { KEYLESS_OPTIONS, keylessFromArgs } from './commands/sign.js';
 import type { CliIo } from './io.js';
+import { createRenderer } from './render.js';
+import { VERSION } from './version.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -29,6 +37,10 @@ const POLICY_OPTIONS = {
   'print-provenance': { type: 'boolean', default: false },
   // vouch's own: trust material given as files (vouch verifies offline; nothing is fetched).
   'trusted-root': { type: 'string' },
+  // vouch's own: a signed VSA of the verification, with a key or keyless.
+  vsa: { type: 'string' },
+  'vsa-key': { type: 'string' },
+  ...KEYLESS_OPTIONS,
   help: { type: 'boolean', short: 'h', default: false },
 } as const satisfies Options;
 
@@ -98,6 +110,45 @@ function policyFrom(args: Parsed, io: CliIo): SlsaPolicy {
   };
 }
 
+/** Who vouch-slsa says verified, in the VSAs it writes. */
+const VERIFIER_ID = `https://github.com/vouch-dev/vouch/vouch-slsa@v${VERSION}`;
+
+/** `--vsa OUT`: after a successful verification, a VSA signed with `--vsa-key KEY` or `--keyless` (keyless flags). */
+async function writeVsaIfAsked(
+  args: Parsed,
+  io: CliIo,
+  what: {
+    readonly result: SlsaVerification;
+    readonly subjects: readonly { readonly name?: string; readonly digest: Digest }[];
+    readonly resourceUri: string;
+    readonly provenance: { readonly path: string } | { readonly uri: string; readonly digest: Digest };
+  },
+): Promise<void> {
+  const path = flag(args, 'vsa');
+  const keyPath = flag(args, 'vsa-key');
+  const keyless = args.values.keyless === true;
+  if (path === undefined) {
+    if (keyPath !== undefined || keyless)
+      throw new UsageError('ERR_USAGE', '--vsa-key and --keyless sign a VSA: give --vsa OUT');
+    return;
+  }
+  if ((keyPath === undefined) === !keyless) {
+    throw new UsageError('ERR_USAGE', '--vsa needs exactly one signer: --vsa-key KEY or --keyless');
+  }
+  const signer =
+    keyPath !== undefined
+      ? { key: await privateKeyFromFile(keyPath, io) }
+      : {
+          keyless: await keylessFromArgs(
+            { ...args, help: false, format: 'text' },
+            io,
+            createRenderer(io, 'text'),
+          ),
+        };
+  await writeSlsaVsa({ ...what, verifierId: VERIFIER_ID, signer, path });
+  io.stderr(`Wrote a signed VSA (${VERIFIER_ID}) to ${path}\n`);
+}
+
 const USAGE = `vouch-slsa: slsa-verifier v2.7.1's commands, verified offline by vouch
 
   vouch-slsa verify-artifact ARTIFACT... --provenance-path P --source-uri URI [--builder-id ID]
@@ -114,6 +165,11 @@ const USAGE = `vouch-slsa: slsa-verifier v2.7.1's commands, verified offline by 
   vouch-slsa verify-github-attestation ARTIFACT --attestation-path BUNDLE --source-uri URI --builder-id ID
       [--build-workflow-input k=v]... [--print-attestation] [--trusted-root FILE]
 
+  vouch-slsa verify-vsa --attestation-path VSA --public-key-path PUB --subject-digest TYPE:VALUE...
+      --verifier-id ID --resource-uri URI [--verified-level LEVEL]... [--print-attestation]
+
+  --vsa OUT           after verifying, write a signed VSA (a Sigstore bundle) of it: with --vsa-key KEY (password in
+                      VOUCH_PASSWORD) or --keyless [--identity-token T --fulcio-url U --rekor-url U | --signing-config F]
   --artifact-digest   verify an artifact by its digest when the file is not at hand (vouch)
   --gcb-keys          a folder of Google Cloud Build's KMS public keys (<name>.key), for GCB provenance (vouch)
   --trusted-root      a Sigstore trusted_root.json (default: the shipped public-good root)
@@ -150,6 +206,12 @@ async function verifyArtifactCommand(argv: readonly string[], io: CliIo): Promis
     io.stderr(`Verifying artifact ${name}: PASSED\n`);
   }
   if (args.values['print-provenance'] === true) io.stdout(`${JSON.stringify(result.statement.raw)}\n`);
+  await writeVsaIfAsked(args, io, {
+    result,
+    subjects: result.artifacts.map((digest, i) => ({ name: args.positionals[i] ?? digest.value, digest })),
+    resourceUri: args.positionals[0] ?? result.artifacts[0]?.value ?? '',
+    provenance: { path: provenancePath },
+  });
   io.stderr('\nPASSED: SLSA verification passed\n');
   return PASSED;
 }
@@ -183,6 +245,15 @@ async function verifyImageCommand(argv: readonly string[], io: CliIo): Promise<n
   io.stderr(`Verified build using builder "${result.builderId}"\n`);
   io.stderr(`Verifying image ${image}: PASSED\n`);
   if (args.values['print-provenance'] === true) io.stdout(`${JSON.stringify(result.statement.raw)}\n`);
+  await writeVsaIfAsked(args, io, {
+    result,
+    subjects: [{ digest: result.digest }],
+    resourceUri: image,
+    provenance:
+      provenancePath !== undefined
+        ? { path: provenancePath }
+        : { uri: `${image.replace(/@sha256:[0-9a-f]+$/, '')}@${result.digest.value}`, digest: result.digest },
+  });
   io.stderr('\nPASSED: SLSA verification passed\n');
   return PASSED;
 }
@@ -262,11 +333,50 @@ async function verifyGithubAttestationCommand(argv: readonly string[], io: CliIo
   return PASSED;
 }
 
+async function verifyVsaCommand(argv: readonly string[], io: CliIo): Promise<number> {
+  const args = parse(argv, {
+    'subject-digest': { type: 'string', multiple: true },
+    'attestation-path': { type: 'string' },
+    'verifier-id': { type: 'string' },
+    'resource-uri': { type: 'string' },
+    'verified-level': { type: 'string', multiple: true },
+    'print-attestation': { type: 'boolean', default: false },
+    'public-key-path': { type: 'string' },
+    'public-key-id': { type: 'string' },
+    help: { type: 'boolean', short: 'h', default: false },
+  });
+  if (args.values.help === true) {
+    io.stdout(`${USAGE}\n`);
+    return PASSED;
+  }
+  if (args.positionals.length > 0)
+    throw new UsageError('ERR_USAGE', `unexpected argument ${JSON.stringify(args.positionals[0])}`);
+  const need = (name: string): string => {
+    const v = flag(args, name);
+    if (v === undefined || v === '') throw new UsageError('ERR_USAGE', `--${name} is required`);
+    return v;
+  };
+  const subjectDigests = flags(args, 'subject-digest');
+  if (subjectDigests.length === 0) throw new UsageError('ERR_USAGE', '--subject-digest is required');
+  const result = await verifySlsaVsa({
+    attestationPath: need('attestation-path'),
+    keys: await publicKeysFromFiles([need('public-key-path')]),
+    subjectDigests,
+    verifierId: need('verifier-id'),
+    resourceUri: need('resource-uri'),
+    verifiedLevels: flags(args, 'verified-level'),
+  });
+  if (args.values['print-attestation'] === true) io.stdout(`${JSON.stringify(result.vsa.raw)}\n`);
+  io.stderr('Verifying VSA: PASSED\n\nPASSED: SLSA verification passed\n');
+  return PASSED;
+}
+
 const COMMANDS: Readonly<Record<string, (argv: readonly string[], io: CliIo) => Promise<number>>> = {
   'verify-artifact': verifyArtifactCommand,
   'verify-image': verifyImageCommand,
   'verify-npm-package': verifyNpmPackageCommand,
   'verify-github-attestation': verifyGithubAttestationCommand,
+  'verify-vsa': verifyVsaCommand,
 };
 
 /**

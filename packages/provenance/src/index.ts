@@ -50,6 +50,14 @@ export {
   type SlsaProvenanceV02,
 } from './slsa-v02.js';
 export {
+  type AttestationCandidate,
+  type RejectedAttestation,
+  type VerifiedAttestation,
+  type VerifiedAttestations,
+  type VerifyAttestationsOptions,
+  verifyAttestations,
+} from './verify-attestations.js';
+export {
   type VerifyGithubImageProvenanceOptions,
   type VerifyGithubProvenanceOptions,
   verifyGithubImageProvenance,
@@ -70,3 +78,9 @@ export {
   type VsaVerification,
   verifyVsa,
 } from './vsa.js';
+export {
+  buildLevel,
+  type VerifyVsaEnvelopeOptions,
+  verifyVsaEnvelope,
+  vsaForVerification,
+} from './vsa-envelope.js';

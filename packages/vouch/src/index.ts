@@ -37,17 +37,19 @@ export {
 export {
   type NormalizedProvenance,
   PREDICATE_TYPE_NAMES,
+  type RejectedAttestation,
   resolvePredicateType,
   type SlsaCheck,
   type SlsaPolicy,
   type SlsaVerification,
   SlsaVerificationError,
+  type VerifiedAttestation,
 } from '@vouch/provenance';
 export {
-  type RejectedAttestation,
-  type VerifiedAttestation,
+  type VerifyFileAttestationsOptions,
   type VerifyImageAttestationsOptions,
   type VerifyImageAttestationsResult,
+  verifyFileAttestations,
   verifyImageAttestations,
 } from './attestation.js';
 export {
@@ -126,9 +128,13 @@ export {
   type VerifySlsaImageOptions,
   type VerifySlsaImageResult,
   type VerifySlsaNpmPackageOptions,
+  type VerifySlsaVsaOptions,
   verifySlsaArtifact,
   verifySlsaImage,
   verifySlsaNpmPackage,
+  verifySlsaVsa,
+  type WriteSlsaVsaOptions,
+  writeSlsaVsa,
 } from './slsa.js';
 export {
   loadTrustedRoot,

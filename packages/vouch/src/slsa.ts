@@ -5,12 +5,18 @@ import { join } from 'node:path';
 import {
   cosignLayerBundle,
   type Digest,
+  encodeBundle,
+  IN_TOTO_PAYLOAD_TYPE,
   isObject,
+  type PrivateKey,
   type PublicKey,
   parseDigest,
   parseImageReference,
   parseJson,
   parsePublicKey,
+  serializeBundle,
+  serializeStatement,
+  signEnvelope,
   UsageError,
   VouchError,
 } from '@vouch/core';
@@ -20,13 +26,17 @@ import {
   type SlsaPolicy,
   type SlsaVerification,
   TRUSTED_CONTAINER_BUILDERS,
+  type VsaVerification,
   verifyGcbProvenance,
   verifyGithubImageProvenance,
   verifyGithubProvenance,
   verifyNpmPackage,
+  verifyVsaEnvelope,
+  vsaForVerification,
 } from '@vouch/provenance';
 import { hashFile } from './blob.js';
-import { readDocument } from './files.js';
+import { readDocument, writeFileAtomic } from './files.js';
+import { type KeylessOptions, serializeKeylessBundle, signStatementKeyless } from './keyless.js';
 import {
   fetchAttestations,
   type RegistryOptions,
@@ -281,4 +291,107 @@ export async function verifySlsaNpmPackage(options: VerifySlsaNpmPackageOptions)
     policy: options.policy,
     now: options.now ?? new Date(),
   });
+}
+
+/** Options of {@link verifySlsaVsa}: slsa-verifier's `verify-vsa` flags, as values. */
+export interface VerifySlsaVsaOptions {
+  /** The VSA: a DSSE envelope, or a Sigstore bundle holding one, signed by the verifier's key. */
+  readonly attestationPath: string;
+  readonly keys: readonly PublicKey[];
+  /** `--subject-digest alg:value`, at least one; every one must be a subject. */
+  readonly subjectDigests: readonly string[];
+  readonly verifierId: string;
+  readonly resourceUri: string;
+  readonly verifiedLevels: readonly string[];
+}
+
+/** `alg:value` as slsa-verifier takes it (any digest type: `sha256`, `gce_image_id`, …). */
+function subjectDigest(text: string): { algorithm: string; hex: string } {
+  const at = text.indexOf(':');
+  if (at <= 0 || at === text.length - 1) {
+    throw new UsageError(
+      'ERR_USAGE',
+      `--subject-digest: expected <type>:<value>, found ${JSON.stringify(text)}`,
+    );
+  }
+  return { algorithm: text.slice(0, at), hex: text.slice(at + 1) };
+}
+
+/**
+ * Verifies a SLSA VSA signed with a key, as `slsa-verifier verify-vsa`.
+ *
+ * @example
+ * ```ts
+ * await verifySlsaVsa({ attestationPath: 'app.vsa.json', keys: [key], subjectDigests: ['sha256:…'],
+ *   verifierId: 'https://vouch.dev/vouch-slsa', resourceUri: 'app', verifiedLevels: ['SLSA_BUILD_LEVEL_3'] });
+ * ```
+ */
+export async function verifySlsaVsa(options: VerifySlsaVsaOptions): Promise<VsaVerification> {
+  const bytes = await readDocument(options.attestationPath);
+  return verifyVsaEnvelope({
+    attestation: parseJson(bytes, 'attestation', 'ERR_MALFORMED_ENVELOPE'),
+    keys: options.keys,
+    subjectDigests: options.subjectDigests.map(subjectDigest),
+    verifierId: options.verifierId,
+    resourceUri: options.resourceUri,
+    verifiedLevels: options.verifiedLevels,
+  });
+}
+
+/** Options of {@link writeSlsaVsa}. */
+export interface WriteSlsaVsaOptions {
+  /** A successful verification. */
+  readonly result: SlsaVerification;
+  /** What was verified: the artifacts or the image, by digest. */
+  readonly subjects: readonly { readonly name?: string; readonly digest: Digest }[];
+  readonly resourceUri: string;
+  readonly verifierId: string;
+  /** The provenance that was the input (its file is hashed), or its digest when it came from a registry. */
+  readonly provenance: { readonly path: string } | { readonly uri: string; readonly digest: Digest };
+  /** Sign with a key, or keyless. */
+  readonly signer: { readonly key: PrivateKey } | { readonly keyless: KeylessOptions };
+  /** Where the signed VSA (a Sigstore bundle) is written, atomically. */
+  readonly path: string;
+  readonly now?: Date;
+}
+
+/**
+ * Writes a signed SLSA VSA for a verification just made (`--vsa OUT`): a Sigstore bundle holding the VSA statement,
+ * signed with a key (DSSE, as `verify-vsa` reads it) or keyless.
+ *
+ * @example
+ * ```ts
+ * const result = await verifySlsaArtifact({ … });
+ * await writeSlsaVsa({ result, subjects: [{ name: 'app', digest }], resourceUri: 'app', verifierId, provenance: { path },
+ *   signer: { key }, path: 'app.vsa.sigstore.json' });
+ * ```
+ */
+export async function writeSlsaVsa(options: WriteSlsaVsaOptions): Promise<void> {
+  const provenance =
+    'path' in options.provenance
+      ? { uri: options.provenance.path, digest: await hashFile(options.provenance.path) }
+      : options.provenance;
+  const statement = vsaForVerification({
+    result: options.result,
+    subjects: options.subjects,
+    resourceUri: options.resourceUri,
+    verifierId: options.verifierId,
+    provenance: { uri: provenance.uri, digest: { [provenance.digest.algorithm]: provenance.digest.hex } },
+    timeVerified: options.now ?? new Date(),
+  });
+  if ('key' in options.signer) {
+    const key = options.signer.key;
+    const envelope = signEnvelope({
+      payloadType: IN_TOTO_PAYLOAD_TYPE,
+      payload: serializeStatement(statement),
+      keys: [key],
+    });
+    await writeFileAtomic(
+      options.path,
+      `${serializeBundle(encodeBundle({ envelope, publicKeyHint: key.keyId }))}\n`,
+    );
+    return;
+  }
+  const { bundle } = await signStatementKeyless({ statement, keyless: options.signer.keyless });
+  await writeFileAtomic(options.path, `${serializeKeylessBundle(bundle)}\n`);
 }

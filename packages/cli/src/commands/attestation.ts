@@ -1,6 +1,12 @@
 // vouch verify-attestation: verify the attestations attached to an image (bundles and cosign's legacy .att), key or keyless.
-import { resolvePredicateType, verifyImageAttestations } from 'vouch';
-import { booleanFlag, parseCommandArgs, stringFlag } from '../args.js';
+import {
+  resolvePredicateType,
+  type SlsaPolicy,
+  UsageError,
+  verifyFileAttestations,
+  verifyImageAttestations,
+} from 'vouch';
+import { booleanFlag, type ParsedArgs, parseCommandArgs, stringFlag, stringFlags } from '../args.js';
 import { EXIT_OK } from '../exit.js';
 import { type CheckView, createRenderer } from '../render.js';
 import { help } from './keygen.js';
@@ -16,12 +22,57 @@ import {
   trustFrom,
 } from './verify.js';
 
+const SLSA_OPTIONS = {
+  'source-uri': { type: 'string' },
+  'builder-id': { type: 'string' },
+  'source-branch': { type: 'string' },
+  'source-tag': { type: 'string' },
+  'source-versioned-tag': { type: 'string' },
+  'build-workflow-input': { type: 'string', multiple: true },
+} as const;
+
+/** The SLSA policy the flags state (`--source-uri` turns it on), as slsa-verifier's flags. */
+function slsaPolicyFrom(args: ParsedArgs): SlsaPolicy | undefined {
+  const sourceUri = stringFlag(args, 'source-uri');
+  const others = Object.keys(SLSA_OPTIONS).filter((f) => f !== 'source-uri' && args.values[f] !== undefined);
+  if (sourceUri === undefined) {
+    if (others.length > 0)
+      throw new UsageError('ERR_USAGE', `--${others[0]} needs --source-uri (the SLSA checks)`);
+    return undefined;
+  }
+  const inputs: Record<string, string> = {};
+  for (const v of stringFlags(args, 'build-workflow-input')) {
+    const at = v.indexOf('=');
+    if (at <= 0)
+      throw new UsageError(
+        'ERR_USAGE',
+        `--build-workflow-input: expected key=value, found ${JSON.stringify(v)}`,
+      );
+    inputs[v.slice(0, at)] = v.slice(at + 1);
+  }
+  const optional = (key: keyof SlsaPolicy, flag: string) => {
+    const v = stringFlag(args, flag);
+    return v === undefined ? {} : { [key]: v };
+  };
+  return {
+    sourceUri,
+    ...optional('builderId', 'builder-id'),
+    ...optional('sourceBranch', 'source-branch'),
+    ...optional('sourceTag', 'source-tag'),
+    ...optional('sourceVersionedTag', 'source-versioned-tag'),
+    ...(Object.keys(inputs).length === 0 ? {} : { buildWorkflowInputs: inputs }),
+  };
+}
+
 export const verifyAttestationCommand: Command = {
-  usage: `vouch verify-attestation IMAGE [--type TYPE] (--key PUB [--key PUB]... | keyless flags) [--print-statement] [registry flags] [--output text|json]
+  usage: `vouch verify-attestation IMAGE [--type TYPE] (--key PUB [--key PUB]... | keyless flags) [SLSA flags] [--print-statement] [registry flags] [--output text|json]
+vouch verify-attestation FILE --bundle BUNDLE [--bundle BUNDLE]... [--type TYPE] (--key PUB... | keyless flags) [SLSA flags]
 
   Verifies the attestations attached to IMAGE (Sigstore bundles by referrers API or fallback tag, and cosign's legacy
-  .att layers, key-based or keyless): the envelope's signature and signer, and that the statement names the image's
-  digest. At least one of the required type must verify; those of other types are ignored.
+  .att layers, key-based or keyless), or the given bundles about FILE: the envelope's signature and signer, and that
+  the statement names the artifact's digest. At least one of the required type must verify; others are ignored.
+  SLSA flags (keyless provenance from GitHub builders, as slsa-verifier): --source-uri URI [--builder-id ID]
+    [--source-branch B] [--source-tag T] [--source-versioned-tag V] [--build-workflow-input k=v]...
   --type       the predicate type: a URI, or slsaprovenance (v0.2), slsaprovenance02, slsaprovenance1, vsa, link,
                spdx, spdxjson, cyclonedx, vuln, openvex, custom. Default: any (but cosign's image signature)
   --key        a trusted public key (PEM or JWK file; repeatable)
@@ -36,6 +87,8 @@ ${EXIT_CODES}`,
         type: { type: 'string' },
         key: { type: 'string', multiple: true },
         'print-statement': { type: 'boolean', default: false },
+        bundle: { type: 'string', multiple: true },
+        ...SLSA_OPTIONS,
         ...REGISTRY_OPTIONS,
         ...KEYLESS_OPTIONS,
       },
@@ -48,20 +101,36 @@ ${EXIT_CODES}`,
     const predicateType = type === undefined ? undefined : resolvePredicateType(type);
     const trust = trustFrom(args);
     const trustedRoot = trustedRootFrom(args);
-    const result = await verifyImageAttestations({
-      image,
-      registry: registryOptionsFromArgs(args, io, image, out),
+    const slsa = slsaPolicyFrom(args);
+    const common = {
       ...(predicateType === undefined ? {} : { predicateType }),
       ...('identity' in trust
         ? { identity: trust.identity }
         : { keys: await publicKeysFromFiles(trust.keys) }),
       ...(trustedRoot === undefined ? {} : { trustedRoot }),
-    });
+      ...(slsa === undefined ? {} : { slsa }),
+    };
+    const bundles = stringFlags(args, 'bundle');
+    const result =
+      bundles.length > 0
+        ? {
+            ...(await verifyFileAttestations({ artifact: { path: image }, bundles, ...common })),
+            reference: { canonical: image },
+          }
+        : await verifyImageAttestations({
+            image,
+            registry: registryOptionsFromArgs(args, io, image, out),
+            ...common,
+          });
     const printStatement = booleanFlag(args, 'print-statement');
     const lines: string[] = [];
     for (const a of result.attestations) {
       const checks: readonly CheckView[] = a.checks;
-      lines.push(`${a.predicateType} (${a.format} at ${a.location})`, ...out.checks(checks));
+      lines.push(
+        `${a.predicateType} (${a.format} at ${a.location})`,
+        ...out.checks(checks),
+        ...out.checks(a.slsa ?? []),
+      );
       if (printStatement) lines.push(JSON.stringify(a.statement.raw));
     }
     for (const r of result.rejected)
@@ -82,6 +151,7 @@ ${EXIT_CODES}`,
           signer: a.signer,
           times: a.times,
           checks: a.checks,
+          ...(a.slsa === undefined ? {} : { slsa: a.slsa }),
           ...(printStatement ? { statement: a.statement.raw } : {}),
         })),
         rejected: result.rejected,

@@ -34,7 +34,7 @@ import { privateKeyFromFile } from './keys.js';
 import { REGISTRY_OPTIONS, REGISTRY_USAGE, registryOptionsFromArgs } from './registry-flags.js';
 import type { Command } from './types.js';
 
-const KEYLESS_OPTIONS = {
+export const KEYLESS_OPTIONS = {
   keyless: { type: 'boolean', default: false },
   'identity-token': { type: 'string' },
   'fulcio-url': { type: 'string' },
@@ -101,7 +101,7 @@ function checkSignerFlags(args: ParsedArgs): boolean {
 }
 
 /** Keyless options from a signing config and/or flags; public-good only when nothing names a service. */
-async function keylessFromArgs(args: ParsedArgs, io: CliIo, out: Renderer): Promise<KeylessOptions> {
+export async function keylessFromArgs(args: ParsedArgs, io: CliIo, out: Renderer): Promise<KeylessOptions> {
   const configPath = stringFlag(args, 'signing-config');
   const fulcioUrl = stringFlag(args, 'fulcio-url');
   const rekorUrls = stringFlags(args, 'rekor-url');
