@@ -55,6 +55,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/sign.js')).signBlobCommand,
   },
   {
+    name: 'attest-blob',
+    summary: 'attest a file: sign an in-toto predicate about its digest, with a key or keyless',
+    load: async () => (await import('./commands/sign.js')).attestBlobCommand,
+  },
+  {
     name: 'verify-blob',
     summary: 'verify a file against a bundle, with keys or keyless',
     load: async () => (await import('./commands/verify.js')).verifyBlobCommand,

@@ -28,6 +28,13 @@ export {
 } from './npm.js';
 export { PREDICATE_TYPE_NAMES, resolvePredicateType } from './predicate-types.js';
 export {
+  type JsonPredicate,
+  type JsonPredicateKind,
+  type ParsedPredicate,
+  type PredicateKind,
+  parsePredicate,
+} from './predicates.js';
+export {
   type NormalizedProvenance,
   type SlsaCheck,
   type SlsaCheckId,

@@ -12,6 +12,7 @@ import {
   type SigstoreVerification,
   serializeBundle,
   signBlob as signBlobDigest,
+  signStatementBundle,
   UsageError,
 } from '@vouch/core';
 import type { BundleSource } from './bundle-source.js';
@@ -87,20 +88,84 @@ export async function signBlob(options: SignBlobKeyOptions): Promise<SignBlobRes
 export async function signBlob(options: SignBlobKeylessOptions): Promise<KeylessSignBlobResult>;
 export async function signBlob(options: SignBlobOptions): Promise<SignBlobResult | KeylessSignBlobResult>;
 export async function signBlob(options: SignBlobOptions): Promise<SignBlobResult | KeylessSignBlobResult> {
+  return signFileStatement(options, undefined);
+}
+
+/** The predicate an attestation carries: its type URI and the predicate object. */
+export interface BlobPredicate {
+  /** The predicate type URI (see `resolvePredicateType` for cosign's short names). */
+  readonly type: string;
+  /** The predicate: a JSON object. */
+  readonly value: object;
+}
+
+/** Attesting a file with a key. */
+export interface AttestBlobKeyOptions extends SignBlobKeyOptions {
+  readonly predicate: BlobPredicate;
+}
+
+/** Attesting a file keyless. */
+export interface AttestBlobKeylessOptions extends SignBlobKeylessOptions {
+  readonly predicate: BlobPredicate;
+}
+
+/** Exactly one of `key` or `keyless`. */
+export type AttestBlobOptions = AttestBlobKeyOptions | AttestBlobKeylessOptions;
+
+/**
+ * Attests a file as cosign attest-blob does: an in-toto Statement v1 whose subject is the file (its base name and
+ * SHA-256) with the given predicate, signed into a Sigstore bundle v0.3 with a key, or keyless.
+ *
+ * @throws UsageError `ERR_USAGE` unless exactly one of `key` and `keyless` is given; ParseError
+ *   `ERR_MALFORMED_STATEMENT` when the predicate is not JSON; keyless: `ERR_IO` when a Sigstore service fails
+ * @example
+ * ```ts
+ * await attestBlob({
+ *   file: 'app.tgz',
+ *   predicate: { type: 'https://slsa.dev/provenance/v1', value: provenance },
+ *   key,
+ *   bundlePath: 'app.tgz.intoto.sigstore.json',
+ * });
+ * ```
+ */
+export async function attestBlob(options: AttestBlobKeyOptions): Promise<SignBlobResult>;
+export async function attestBlob(options: AttestBlobKeylessOptions): Promise<KeylessSignBlobResult>;
+export async function attestBlob(options: AttestBlobOptions): Promise<SignBlobResult | KeylessSignBlobResult>;
+export async function attestBlob(
+  options: AttestBlobOptions,
+): Promise<SignBlobResult | KeylessSignBlobResult> {
+  return signFileStatement(options, options.predicate);
+}
+
+/** sign-blob and attest-blob: a statement about the file, cosign's sign predicate unless one is given. */
+async function signFileStatement(
+  options: SignBlobOptions,
+  predicate: BlobPredicate | undefined,
+): Promise<SignBlobResult | KeylessSignBlobResult> {
   requireOneSigner(options);
   const digest = await hashFile(options.file);
+  const name = basename(options.file);
   if (options.keyless !== undefined) {
     const statement = buildStatement({
-      subject: [{ name: basename(options.file), digest: { [digest.algorithm]: digest.hex } }],
-      predicateType: COSIGN_SIGN_PREDICATE_TYPE,
-      predicate: {},
+      subject: [{ name, digest: { [digest.algorithm]: digest.hex } }],
+      predicateType: predicate?.type ?? COSIGN_SIGN_PREDICATE_TYPE,
+      predicate: predicate?.value ?? {},
     });
     const { bundle, certificate } = await signStatementKeyless({ statement, keyless: options.keyless });
     if (options.bundlePath !== undefined)
       await writeFileAtomic(options.bundlePath, `${serializeKeylessBundle(bundle)}\n`);
     return { digest, bundle, certificate };
   }
-  const bundle = signBlobDigest({ digest, name: basename(options.file), key: options.key });
+  const bundle =
+    predicate === undefined
+      ? signBlobDigest({ digest, name, key: options.key })
+      : signStatementBundle({
+          digest,
+          name,
+          predicateType: predicate.type,
+          predicate: predicate.value,
+          key: options.key,
+        });
   if (options.bundlePath !== undefined)
     await writeFileAtomic(options.bundlePath, `${serializeBundle(bundle)}\n`);
   return { digest, bundle, keyId: options.key.keyId };

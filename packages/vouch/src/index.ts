@@ -53,6 +53,11 @@ export {
   verifyImageAttestations,
 } from './attestation.js';
 export {
+  type AttestBlobKeylessOptions,
+  type AttestBlobKeyOptions,
+  type AttestBlobOptions,
+  attestBlob,
+  type BlobPredicate,
   hashFile,
   type KeylessSignBlobResult,
   type SignBlobKeylessOptions,

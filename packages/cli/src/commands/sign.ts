@@ -1,11 +1,13 @@
-// vouch sign / vouch sign-blob: sign an image digest or a file, with a key or keyless, into a Sigstore bundle v0.3.
+// vouch sign / attest / sign-blob / attest-blob: sign an image digest or a file (or attest it), with a key or keyless, into a Sigstore bundle v0.3.
 import {
+  attestBlob,
   type BundleJson,
   type KeylessBundleJson,
   type KeylessOptions,
   type KeylessSignImageResult,
   keylessOptionsFromSigningConfig,
   loadSigningConfig,
+  type PrivateKey,
   PUBLIC_GOOD_KEYLESS,
   parseJson,
   readDocument,
@@ -171,22 +173,25 @@ ${KEYLESS_USAGE}`,
   },
 };
 
+const PREDICATE_OPTIONS = { predicate: { type: 'string' }, type: { type: 'string' } } as const;
+
+/** --predicate FILE and --type TYPE (default cosign's `custom`), as attest and attest-blob take them. */
+async function predicateFromArgs(
+  args: ParsedArgs,
+): Promise<{ readonly type: string; readonly value: object }> {
+  return {
+    type: resolvePredicateType(stringFlag(args, 'type') ?? 'custom'),
+    value: await readPredicate(required(stringFlag(args, 'predicate'), '--predicate')),
+  };
+}
+
 /** vouch sign and vouch attest: the same resolution, signing and attaching; attest signs the given predicate. */
 async function signOrAttest(argv: readonly string[], io: CliIo, usage: string, attesting: boolean) {
-  const args = parseCommandArgs(
-    argv,
-    attesting ? { ...SIGN_OPTIONS, predicate: { type: 'string' }, type: { type: 'string' } } : SIGN_OPTIONS,
-    ['IMAGE'],
-  );
+  const args = parseCommandArgs(argv, attesting ? { ...SIGN_OPTIONS, ...PREDICATE_OPTIONS } : SIGN_OPTIONS, [
+    'IMAGE',
+  ]);
   if (args.help) return help(io, usage);
-  const predicate = attesting
-    ? {
-        predicate: {
-          type: resolvePredicateType(stringFlag(args, 'type') ?? 'custom'),
-          value: await readPredicate(required(stringFlag(args, 'predicate'), '--predicate')),
-        },
-      }
-    : {};
+  const predicate = attesting ? { predicate: await predicateFromArgs(args) } : {};
   const out = createRenderer(io, args.format);
   const [image = ''] = args.positionals;
   const keyless = checkSignerFlags(args);
@@ -275,53 +280,63 @@ export const signBlobCommand: Command = {
 
   The statement's subject is the file's SHA-256, hashed as a stream.
 ${KEYLESS_USAGE}`,
-  async run(argv, io) {
-    const args = parseCommandArgs(
-      argv,
-      { key: SIGN_OPTIONS.key, bundle: SIGN_OPTIONS.bundle, ...KEYLESS_OPTIONS },
-      ['FILE'],
-    );
-    if (args.help) return help(io, this.usage);
-    const out = createRenderer(io, args.format);
-    const [file = ''] = args.positionals;
-    const keyless = checkSignerFlags(args);
-    const bundlePath = stringFlag(args, 'bundle');
-    const common = { file, ...(bundlePath === undefined ? {} : { bundlePath }) };
-    if (keyless) {
-      const result = await signBlob({ ...common, keyless: await keylessFromArgs(args, io, out) });
-      out.result(
-        {
-          ok: true,
-          command: 'sign-blob',
-          file,
-          digest: result.digest.value,
-          certificate: result.certificate,
-          ...(bundlePath === undefined ? { bundle: result.bundle } : { bundlePath }),
-        },
-        bundleLines(
-          result.bundle,
-          bundlePath,
-          `${file} (${result.digest.value}) keyless (Fulcio certificate)`,
-        ),
-      );
-      return EXIT_OK;
-    }
-    const key = await privateKeyFromFile(required(stringFlag(args, 'key'), '--key (or --keyless)'), io);
-    const result = await signBlob({ ...common, key });
-    out.result(
-      {
-        ok: true,
-        command: 'sign-blob',
-        file,
-        digest: result.digest.value,
-        keyId: result.keyId,
-        ...(bundlePath === undefined ? { bundle: result.bundle } : { bundlePath }),
-      },
-      bundleLines(result.bundle, bundlePath, `${file} (${result.digest.value}) with key ${result.keyId}`),
-    );
-    return EXIT_OK;
+  run(argv, io) {
+    return signOrAttestBlob(argv, io, this.usage, false);
   },
 };
+
+export const attestBlobCommand: Command = {
+  usage: `vouch attest-blob FILE --predicate FILE [--type TYPE] (--key KEY | --keyless [keyless flags]) [--bundle OUT] [--output text|json]
+
+  Attests FILE as cosign attest-blob does: an in-toto statement whose subject is the file (its base name and
+  SHA-256, hashed as a stream) with the predicate read from --predicate (a JSON object), in a Sigstore bundle v0.3.
+  --predicate             the predicate (JSON object), e.g. SLSA provenance, an SPDX or CycloneDX document
+  --type                  its predicate type: a URI, or slsaprovenance (v0.2), slsaprovenance02, slsaprovenance1,
+                          vsa, link, spdx, spdxjson, cyclonedx, vuln, openvex, custom (the default, as cosign)
+  --bundle                write the bundle here (atomically); else it is printed on stdout
+${KEYLESS_USAGE}`,
+  run(argv, io) {
+    return signOrAttestBlob(argv, io, this.usage, true);
+  },
+};
+
+/** vouch sign-blob and vouch attest-blob: the same signing and output; attest-blob signs the given predicate. */
+async function signOrAttestBlob(argv: readonly string[], io: CliIo, usage: string, attesting: boolean) {
+  const options = { key: SIGN_OPTIONS.key, bundle: SIGN_OPTIONS.bundle, ...KEYLESS_OPTIONS };
+  const args = parseCommandArgs(argv, attesting ? { ...options, ...PREDICATE_OPTIONS } : options, ['FILE']);
+  if (args.help) return help(io, usage);
+  const command = attesting ? 'attest-blob' : 'sign-blob';
+  const predicate = attesting ? await predicateFromArgs(args) : undefined;
+  const out = createRenderer(io, args.format);
+  const [file = ''] = args.positionals;
+  const keyless = checkSignerFlags(args);
+  const bundlePath = stringFlag(args, 'bundle');
+  const common = { file, ...(bundlePath === undefined ? {} : { bundlePath }) };
+  const sign = async (signer: { key: PrivateKey } | { keyless: KeylessOptions }) =>
+    predicate === undefined
+      ? signBlob({ ...common, ...signer })
+      : attestBlob({ ...common, ...signer, predicate });
+  const result = keyless
+    ? await sign({ keyless: await keylessFromArgs(args, io, out) })
+    : await sign({
+        key: await privateKeyFromFile(required(stringFlag(args, 'key'), '--key (or --keyless)'), io),
+      });
+  const signer = 'certificate' in result ? { certificate: result.certificate } : { keyId: result.keyId };
+  const who = 'certificate' in result ? 'keyless (Fulcio certificate)' : `with key ${result.keyId}`;
+  out.result(
+    {
+      ok: true,
+      command,
+      file,
+      digest: result.digest.value,
+      ...(predicate === undefined ? {} : { predicateType: predicate.type }),
+      ...signer,
+      ...(bundlePath === undefined ? { bundle: result.bundle } : { bundlePath }),
+    },
+    bundleLines(result.bundle, bundlePath, `${file} (${result.digest.value}) ${who}`),
+  );
+  return EXIT_OK;
+}
 
 /** A predicate file: one JSON object (the statement's `predicate`). */
 async function readPredicate(path: string): Promise<object> {
