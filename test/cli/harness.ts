@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type CliIo, main } from '@vouch/cli';
+import { type CliIo, main, slsaMain } from '@vouch/cli';
 import { VOUCH_BIN } from '../support/bins.js';
 
 export interface RunResult {
@@ -15,10 +15,11 @@ export interface RunResult {
 
 export const BIN = VOUCH_BIN;
 
-/** Runs main() with captured streams and the given environment (never the test process's own). */
-export async function runInProcess(
+/** Runs a command line's main() with captured streams and the given environment (never the test process's own). */
+async function runCaptured(
+  run: (argv: readonly string[], io: CliIo) => Promise<number>,
   argv: readonly string[],
-  env: Record<string, string> = {},
+  env: Record<string, string>,
 ): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
@@ -34,8 +35,23 @@ export async function runInProcess(
     stdoutIsTty: false,
     promptSecret: () => Promise.reject(new Error('no terminal in tests')),
   };
-  const code = await main(argv, io);
+  const code = await run(argv, io);
   return { code, stdout, stderr };
+}
+
+/** Runs `vouch` in process. */
+export function runInProcess(argv: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
+  return runCaptured(main, argv, env);
+}
+
+/** Runs `vouch-slsa` in process; `failure` is the code its last line names (`FAILED: … [ERR_…]`). */
+export async function runSlsaInProcess(
+  argv: readonly string[],
+  env: Record<string, string> = {},
+): Promise<RunResult & { readonly failure?: string }> {
+  const r = await runCaptured(slsaMain, argv, env);
+  const failure = /\[(ERR_[A-Z0-9_]+)\]\s*$/.exec(r.stderr)?.[1];
+  return failure === undefined ? r : { ...r, failure };
 }
 
 /** Runs the built bin with execFile (no shell), a clean environment plus `env`. */

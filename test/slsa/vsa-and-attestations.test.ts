@@ -1,10 +1,15 @@
 // vouch-slsa beyond the regression corpus: a signed VSA written after a verification and verified with verify-vsa,
 // and verify-github-attestation (no builder trusted unless --builder-id names it), on real slsa-verifier provenance.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type CliIo, slsaMain } from '@vouch/cli';
-import { describe, expect, it } from 'vitest';
-import { runInProcess as runVouch, withTempDir } from '../cli/harness.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runSlsaInProcess, runInProcess as runVouch, withTempDir } from '../cli/harness.js';
+import {
+  type SigstoreServices,
+  startSigstoreServices,
+  TEST_ISSUER,
+  TEST_SUBJECT,
+} from '../support/sigstore-services.js';
 import { loadVectorSet } from '../support/vectors.js';
 
 const set = loadVectorSet('slsa-verifier');
@@ -18,24 +23,7 @@ const SOURCE = 'github.com/slsa-framework/example-package';
 const BUILDER =
   'https://github.com/slsa-framework/slsa-github-generator/.github/workflows/builder_container-based_slsa3.yml';
 
-async function slsa(argv: readonly string[], env: Record<string, string> = {}) {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: (t) => {
-      stdout += t;
-    },
-    stderr: (t) => {
-      stderr += t;
-    },
-    env,
-    interactive: false,
-    stdoutIsTty: false,
-    promptSecret: () => Promise.reject(new Error('no terminal in tests')),
-  };
-  const code = await slsaMain(argv, io);
-  return { code, stdout, stderr, failure: /\[(ERR_[A-Z0-9_]+)\]\s*$/.exec(stderr)?.[1] };
-}
+const slsa = runSlsaInProcess;
 
 describe('vouch-slsa --vsa and verify-vsa', () => {
   it('writes a key-signed VSA after verify-artifact, which verify-vsa accepts and refuses when it does not say what is asked', () =>
@@ -137,6 +125,70 @@ describe('vouch-slsa --vsa and verify-vsa', () => {
           ])
         ).failure,
       ).toBe('ERR_USAGE');
+    }));
+});
+
+describe('vouch-slsa --vsa --keyless', () => {
+  let services: SigstoreServices;
+  beforeAll(async () => {
+    services = await startSigstoreServices();
+  });
+  afterAll(() => services?.close());
+
+  it('signs the VSA with a Fulcio certificate; vouch verify-attestation verifies it about the artifact', () =>
+    withTempDir(async (dir) => {
+      const vsa = join(dir, 'app.vsa.sigstore.json');
+      const verified = await slsa([
+        'verify-artifact',
+        ARTIFACT,
+        '--provenance-path',
+        PROVENANCE,
+        '--source-uri',
+        SOURCE,
+        '--vsa',
+        vsa,
+        ...services.signFlags({ tsa: false }),
+      ]);
+      expect(verified.code, verified.stderr).toBe(0);
+      const root = join(dir, 'trusted_root.json');
+      await writeFile(root, JSON.stringify(services.trustedRoot));
+      const identity = [
+        '--certificate-identity',
+        TEST_SUBJECT,
+        '--certificate-oidc-issuer',
+        TEST_ISSUER,
+        '--trusted-root',
+        root,
+      ];
+      const ok = await runVouch([
+        'verify-attestation',
+        ARTIFACT,
+        '--bundle',
+        vsa,
+        '--type',
+        'vsa',
+        ...identity,
+        '-o',
+        'json',
+      ]);
+      expect(ok.code, ok.stderr).toBe(0);
+      expect(JSON.parse(ok.stdout)).toMatchObject({
+        attestations: [
+          { predicateType: 'https://slsa.dev/verification_summary/v1', signer: { type: 'certificate' } },
+        ],
+      });
+      const other = await runVouch([
+        'verify-attestation',
+        PROVENANCE,
+        '--bundle',
+        vsa,
+        '--type',
+        'vsa',
+        ...identity,
+        '-o',
+        'json',
+      ]);
+      expect(JSON.parse(other.stdout).error).toMatchObject({ code: 'ERR_DIGEST_MISMATCH' });
     }));
 });
 

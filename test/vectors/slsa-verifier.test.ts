@@ -4,8 +4,8 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { type CliIo, slsaMain } from '@vouch/cli';
 import { describe, expect, it } from 'vitest';
+import { runSlsaInProcess as runInProcess } from '../cli/harness.js';
 import { SLSA_BIN } from '../support/bins.js';
 import { expectedCodes } from '../support/slsa-sentinels.js';
 import { loadVectorSet, VECTORS_DIR, type VectorCase } from '../support/vectors.js';
@@ -113,21 +113,6 @@ function expectation(c: VectorCase): { outcome: 'pass' | 'fail'; codes?: readonl
 /** The code a failed run printed last (`FAILED: … [ERR_…]`). */
 function codeOf(stderr: string): string | undefined {
   return /FAILED: .*\[(ERR_[A-Z0-9_]+)\]\s*$/s.exec(stderr)?.[1];
-}
-
-async function runInProcess(argv: readonly string[]): Promise<{ code: number; stderr: string }> {
-  let stderr = '';
-  const io: CliIo = {
-    stdout: () => {},
-    stderr: (t) => {
-      stderr += t;
-    },
-    env: {},
-    interactive: false,
-    stdoutIsTty: false,
-    promptSecret: () => Promise.reject(new Error('no terminal in tests')),
-  };
-  return { code: await slsaMain(argv, io), stderr };
 }
 
 /** Why a run does not meet the case's expectation; undefined when it does. */
