@@ -1,12 +1,16 @@
 // Bundles each executable of @vouch/cli into one ES module: a verify gate starts in one file read, not ~80 module
 // loads. Workspace packages are compiled in from their sources; every npm dependency stays an import.
 
+import { rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'packages', 'cli');
 const workspace = /^(vouch|@vouch\/[a-z-]+)(\/|$)/;
+
+// Chunk names carry content hashes: without a clean folder, stale chunks pile up beside the live ones.
+await rm(join(cli, 'dist/bundle'), { recursive: true, force: true });
 
 await build({
   entryPoints: [join(cli, 'src/bin.ts'), join(cli, 'src/conformance-bin.ts'), join(cli, 'src/slsa-bin.ts')],

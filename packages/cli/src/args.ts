@@ -38,11 +38,14 @@ export function parseCommandArgs(
     throw new UsageError('ERR_USAGE', cause instanceof Error ? cause.message : String(cause), { cause });
   }
   const help = parsed.values.help === true;
+  // A last name ending in `...` takes any number of arguments (none included).
+  const variadic = positionals.at(-1)?.endsWith('...') === true;
+  const required = variadic ? positionals.length - 1 : positionals.length;
   if (!help) {
-    if (parsed.positionals.length < positionals.length) {
+    if (parsed.positionals.length < required) {
       throw new UsageError('ERR_USAGE', `missing argument ${positionals[parsed.positionals.length]}`);
     }
-    if (parsed.positionals.length > positionals.length) {
+    if (!variadic && parsed.positionals.length > positionals.length) {
       throw new UsageError(
         'ERR_USAGE',
         `unexpected argument ${JSON.stringify(parsed.positionals[positionals.length])}`,

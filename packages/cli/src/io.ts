@@ -9,4 +9,6 @@ export interface CliIo {
   readonly stdoutIsTty: boolean;
   /** Reads a line without echo; only called when `interactive`. */
   readonly promptSecret: (question: string) => Promise<string>;
+  /** Reads all of standard input (`-f -`); absent where there is none. */
+  readonly readStdin?: () => Promise<string>;
 }

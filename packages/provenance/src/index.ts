@@ -26,6 +26,43 @@ export {
   type VerifyNpmPackageOptions,
   verifyNpmPackage,
 } from './npm.js';
+export {
+  MAX_POLICY_BYTES,
+  type ParsedPolicy,
+  type PolicyIssue,
+  parsePolicyDuration,
+  parsePolicyText,
+  policyDigestOf,
+  policyLocation,
+} from './policy.js';
+export { conditionSyntaxError, type EvaluatePolicyOptions, evaluatePolicy } from './policy-evaluate.js';
+export { type AttachedItem, type VerifyEvidenceOptions, verifyEvidence } from './policy-evidence.js';
+export {
+  matchScope,
+  normalizeReference,
+  type RuleSelection,
+  type ScopeMatch,
+  type ScopeSpecificity,
+  scopeSpecificity,
+  selectRule,
+} from './policy-scope.js';
+export {
+  type AttestationEvidence,
+  type AttestationRequirement,
+  type Decision,
+  type DecisionCheck,
+  type ImageEvidence,
+  type LoadedPolicy,
+  POLICY_API_VERSION,
+  type Policy,
+  type PolicyIdentity,
+  type PolicyKeySource,
+  type PolicyRule,
+  type PolicyTrustedRootSource,
+  type SignatureEvidence,
+  type SignatureRequirement,
+  type VerifiedSigner,
+} from './policy-types.js';
 export { PREDICATE_TYPE_NAMES, resolvePredicateType } from './predicate-types.js';
 export {
   type JsonPredicate,
@@ -91,3 +128,9 @@ export {
   verifyVsaEnvelope,
   vsaForVerification,
 } from './vsa-envelope.js';
+export {
+  imagesFromManifest,
+  type ManifestFormat,
+  type WorkloadImage,
+  type WorkloadImages,
+} from './workloads.js';

@@ -13,7 +13,9 @@ import type {
 export const POLICY_API_VERSION = 'vouch.dev/v1alpha1';
 
 /** A trusted root a policy names: the shipped public-good root, or a file (resolved relative to the policy). */
-export type PolicyTrustedRootSource = { readonly builtin: 'sigstore-public-good' } | { readonly file: string };
+export type PolicyTrustedRootSource =
+  | { readonly builtin: 'sigstore-public-good' }
+  | { readonly file: string };
 
 /** A key a policy names (`keys.<name>.file`, resolved relative to the policy). */
 export interface PolicyKeySource {

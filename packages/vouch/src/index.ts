@@ -35,7 +35,12 @@ export {
   verifySimpleSigning,
 } from '@vouch/core';
 export {
+  type Decision,
+  type DecisionCheck,
+  imagesFromManifest,
+  type LoadedPolicy,
   type NormalizedProvenance,
+  type Policy,
   PREDICATE_TYPE_NAMES,
   type RejectedAttestation,
   resolvePredicateType,
@@ -72,7 +77,9 @@ export {
   verifyBlob,
 } from './blob.js';
 export { type BundleSource, readBundle } from './bundle-source.js';
+export { mapBounded } from './concurrency.js';
 export { MAX_DOCUMENT_BYTES, readDocument, type WriteOptions, writeFileAtomic } from './files.js';
+export { DecisionCache, type Undecided, type VerifyImagesOptions, verifyImages } from './gate.js';
 export {
   type KeylessSignImageResult,
   type SignImageKeylessOptions,
@@ -114,6 +121,7 @@ export {
   type WrittenKeyPair,
   writeKeyPair,
 } from './keys.js';
+export { loadPolicy } from './policy.js';
 export {
   type AttachedArtifact,
   type AttachedListing,

@@ -369,6 +369,39 @@ export async function fetchAttestations(options: {
   });
 }
 
+/** Everything attached to an image that a policy decision reads: bundles and cosign's legacy layers, unverified. */
+export interface FetchedEvidence {
+  readonly bundles: readonly AttachedBundle[];
+  readonly legacySignatures: readonly LegacySignature[];
+  readonly legacyAttestations: readonly LegacyAttestation[];
+}
+
+/**
+ * Fetches everything attached to the image with one referrers listing: the Sigstore bundles, and cosign's legacy
+ * `.sig`/`.att` tags and OCI 1.1 referrers (read concurrently). Nothing is verified here.
+ *
+ * @example
+ * ```ts
+ * const { bundles, legacySignatures, legacyAttestations } = await fetchEvidence({ client, image, registry: {} });
+ * ```
+ */
+export async function fetchEvidence(options: {
+  readonly client: ReferrersClient;
+  readonly image: ResolvedImage;
+  readonly registry: RegistryOptions;
+}): Promise<FetchedEvidence> {
+  const { client, image } = options;
+  const target = signaturesTarget(image.reference, options.registry);
+  const subject = image.digest;
+  const attached = await fetchAttached({ client, target, subject });
+  const referrers = attached.cosignReferrers;
+  const [legacySignatures, legacyAttestations] = await Promise.all([
+    readLegacySignatures({ client, target, subject, referrers }),
+    readLegacyAttestations({ client, target, subject, referrers }),
+  ]);
+  return Object.freeze({ bundles: attached.bundles, legacySignatures, legacyAttestations });
+}
+
 /** One artifact attached to an image, as listed (claims from manifests and annotations, nothing verified). */
 export interface AttachedArtifact {
   readonly format: 'sigstore-bundle' | 'referrer' | 'legacy-signature' | 'legacy-attestation';

@@ -135,6 +135,7 @@ function indexLines(index: ViaIndex | undefined): string[] {
 
 export const verify: Command = {
   usage: `vouch verify IMAGE [--bundle BUNDLE]... (--key PUB [--key PUB]... [--threshold N] | keyless flags) [--index INDEX] [registry flags] [--output text|json]
+vouch verify --policy POLICY [IMAGE]... [-f FILE]...   (the deploy gate: vouch verify --policy P --help)
 
   IMAGE is registry/repository@sha256:… or :tag; a tag is resolved once, the digest printed on stderr, and everything
   after uses the digest. Without --bundle, the signatures attached to the image in its registry are verified
@@ -148,6 +149,11 @@ ${KEYLESS_FLAGS}
 ${REGISTRY_USAGE}
 ${EXIT_CODES}`,
   async run(argv, io) {
+    // With a policy, verify is the deploy gate over any number of images.
+    if (argv.some((a) => a === '--policy' || a.startsWith('--policy='))) {
+      const { runGate, GATE_USAGE } = await import('./gate.js');
+      return runGate(argv, io, GATE_USAGE);
+    }
     const args = parseCommandArgs(
       argv,
       {
