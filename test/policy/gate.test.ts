@@ -1,6 +1,6 @@
 // The deploy gate over a Kubernetes manifest whose images live in the real registry: signed with provenance, unsigned,
 // signed by the wrong identity, signed without provenance; each gets the decision the policy says, and the exit code.
-import { writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RegistryClient } from '../../packages/oci/src/index.js';
@@ -182,6 +182,39 @@ spec:
       expect(doc.policyDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
       const noProv = doc.decisions.find((d) => d.image.includes('no-provenance'));
       expect(noProv?.checks.some((c) => c.status === 'fail' && c.id.startsWith('attestation'))).toBe(true);
+      // --vsa-dir: a signed VSA per allowed image, naming the policy by digest.
+      const vsas = join(dir, 'vsas');
+      const withVsa = await runInProcess(
+        [
+          'verify',
+          '--policy',
+          policy,
+          good,
+          unsigned,
+          '--vsa-dir',
+          vsas,
+          '--vsa-key',
+          join(dir, 'release.key'),
+          '-o',
+          'json',
+        ],
+        ENV,
+      );
+      expect(withVsa.code).toBe(1);
+      const written = await readdir(vsas);
+      expect(written).toHaveLength(1);
+      const vsa = JSON.parse(await readFile(join(vsas, written[0] ?? ''), 'utf8')) as {
+        dsseEnvelope: { payload: string };
+      };
+      const statement = JSON.parse(Buffer.from(vsa.dsseEnvelope.payload, 'base64').toString('utf8')) as {
+        predicateType: string;
+        subject: { digest: { sha256: string } }[];
+        predicate: { verificationResult: string; policy: { digest: { sha256: string } } };
+      };
+      expect(statement.predicateType).toBe('https://slsa.dev/verification_summary/v1');
+      expect(statement.predicate.verificationResult).toBe('PASSED');
+      expect(`sha256:${statement.predicate.policy.digest.sha256}`).toBe(doc.policyDigest);
+      expect(written[0]).toBe(`sha256-${statement.subject[0]?.digest.sha256}.vsa.sigstore.json`);
       // The text form names each verdict.
       const text = await runInProcess(['verify', '--policy', policy, good, unsigned]);
       expect(text.code).toBe(1);

@@ -65,6 +65,11 @@ const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./commands/verify.js')).verifyBlobCommand,
   },
   {
+    name: 'policy',
+    summary: 'lint a policy file, explain which rule applies to an image, or run its offline test cases',
+    load: async () => (await import('./commands/policy.js')).policyCommand,
+  },
+  {
     name: 'trusted-root',
     summary: 'refresh the Sigstore trusted root through TUF into a cache (the only networked read of trust)',
     load: async () => (await import('./commands/trusted-root.js')).trustedRootCommand,

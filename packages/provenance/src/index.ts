@@ -37,6 +37,7 @@ export {
 } from './policy.js';
 export { conditionSyntaxError, type EvaluatePolicyOptions, evaluatePolicy } from './policy-evaluate.js';
 export { type AttachedItem, type VerifyEvidenceOptions, verifyEvidence } from './policy-evidence.js';
+export { lintPolicy, type PolicyLintWarning } from './policy-lint.js';
 export {
   matchScope,
   normalizeReference,
@@ -46,6 +47,14 @@ export {
   scopeSpecificity,
   selectRule,
 } from './policy-scope.js';
+export {
+  checkPolicyTestCase,
+  POLICY_TEST_FILE,
+  type PolicyTestCase,
+  type PolicyTestFile,
+  type PolicyTestResult,
+  parsePolicyTestFile,
+} from './policy-test-file.js';
 export {
   type AttestationEvidence,
   type AttestationRequirement,
@@ -126,6 +135,7 @@ export {
   buildLevel,
   type VerifyVsaEnvelopeOptions,
   verifyVsaEnvelope,
+  vsaForDecision,
   vsaForVerification,
 } from './vsa-envelope.js';
 export {

@@ -6,6 +6,7 @@ import {
   isObject,
   isVouchError,
   type PublicKey,
+  parseDigest,
   parseEnvelope,
   parseStatementJson,
   type StatementJson,
@@ -13,6 +14,7 @@ import {
   verifyEnvelopeSync,
 } from '@vouch/core';
 import { GCB_BUILDER_NAME } from './gcb.js';
+import type { Decision } from './policy-types.js';
 import { type SlsaCheck, type SlsaVerification, SlsaVerificationError } from './slsa-types.js';
 import { createVsa, type VerifyVsaOptions, type VsaVerification, verifyVsa } from './vsa.js';
 
@@ -137,5 +139,37 @@ export function vsaForVerification(options: {
     inputAttestations: [options.provenance],
     verifiedLevels: [buildLevel(options.result)],
     result: 'PASSED',
+  });
+}
+
+/**
+ * The VSA statement for an image the policy gate allowed: the image's digest as subject, the verifier, the time, the
+ * policy by digest, and result PASSED. The levels are left empty: a policy decision vouches for the policy, which the
+ * VSA names, not for a SLSA level of its own.
+ *
+ * @example
+ * ```ts
+ * const statement = vsaForDecision({ decision, verifierId: 'https://github.com/vouch-dev/vouch@v0.1.0', policy: 'policy.yaml', timeVerified: new Date() });
+ * ```
+ */
+export function vsaForDecision(options: {
+  readonly decision: Decision;
+  readonly verifierId: string;
+  /** Where the policy was read from (its URI in the VSA). */
+  readonly policy: string;
+  readonly timeVerified: Date;
+}): StatementJson {
+  const { decision } = options;
+  const digest = parseDigest(decision.digest, 'decision.digest');
+  const policyDigest = parseDigest(decision.policyDigest, 'decision.policyDigest');
+  return createVsa({
+    subject: [{ name: decision.image, digest }],
+    verifierId: options.verifierId,
+    resourceUri: decision.image,
+    timeVerified: options.timeVerified,
+    policy: { uri: options.policy, digest: { [policyDigest.algorithm]: policyDigest.hex } },
+    inputAttestations: [],
+    verifiedLevels: [],
+    result: decision.allowed ? 'PASSED' : 'FAILED',
   });
 }

@@ -35,20 +35,31 @@ export {
   verifySimpleSigning,
 } from '@vouch/core';
 export {
+  type AttestationRequirement,
   type Decision,
   type DecisionCheck,
   imagesFromManifest,
   type LoadedPolicy,
+  lintPolicy,
   type NormalizedProvenance,
+  normalizeReference,
   type Policy,
+  type PolicyLintWarning,
+  type PolicyRule,
+  type PolicyTestCase,
+  type PolicyTestResult,
   PREDICATE_TYPE_NAMES,
   type RejectedAttestation,
+  type RuleSelection,
   resolvePredicateType,
+  type SignatureRequirement,
   type SlsaCheck,
   type SlsaPolicy,
   type SlsaVerification,
   SlsaVerificationError,
+  selectRule,
   type VerifiedAttestation,
+  vsaForDecision,
 } from '@vouch/provenance';
 export {
   type VerifyFileAttestationsOptions,
@@ -122,6 +133,7 @@ export {
   writeKeyPair,
 } from './keys.js';
 export { loadPolicy } from './policy.js';
+export { type PolicyTestReport, runPolicyTests } from './policy-test.js';
 export {
   type AttachedArtifact,
   type AttachedListing,
@@ -136,6 +148,7 @@ export { keylessOptionsFromSigningConfig, loadSigningConfig } from './signing-co
 export { type ArtifactSource, type VerifyBundleOptions, verifyBundle } from './sigstore.js';
 export {
   type SlsaArtifactSource,
+  type StatementSigner,
   type VerifySlsaArtifactOptions,
   type VerifySlsaArtifactResult,
   type VerifySlsaImageOptions,
@@ -147,6 +160,7 @@ export {
   verifySlsaNpmPackage,
   verifySlsaVsa,
   type WriteSlsaVsaOptions,
+  writeSignedStatement,
   writeSlsaVsa,
 } from './slsa.js';
 export {

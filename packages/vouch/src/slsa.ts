@@ -14,6 +14,7 @@ import {
   parseImageReference,
   parseJson,
   parsePublicKey,
+  type StatementJson,
   serializeBundle,
   serializeStatement,
   signEnvelope,
@@ -349,7 +350,7 @@ export interface WriteSlsaVsaOptions {
   /** The provenance that was the input (its file is hashed), or its digest when it came from a registry. */
   readonly provenance: { readonly path: string } | { readonly uri: string; readonly digest: Digest };
   /** Sign with a key, or keyless. */
-  readonly signer: { readonly key: PrivateKey } | { readonly keyless: KeylessOptions };
+  readonly signer: StatementSigner;
   /** Where the signed VSA (a Sigstore bundle) is written, atomically. */
   readonly path: string;
   readonly now?: Date;
@@ -379,19 +380,38 @@ export async function writeSlsaVsa(options: WriteSlsaVsaOptions): Promise<void> 
     provenance: { uri: provenance.uri, digest: { [provenance.digest.algorithm]: provenance.digest.hex } },
     timeVerified: options.now ?? new Date(),
   });
-  if ('key' in options.signer) {
-    const key = options.signer.key;
+  await writeSignedStatement({ statement, signer: options.signer, path: options.path });
+}
+
+/** Who signs a statement vouch writes: a key, or keyless. */
+export type StatementSigner = { readonly key: PrivateKey } | { readonly keyless: KeylessOptions };
+
+/**
+ * Signs an in-toto statement into a Sigstore bundle v0.3 (DSSE; with a key, or keyless) and writes it atomically.
+ *
+ * @example
+ * ```ts
+ * await writeSignedStatement({ statement, signer: { key }, path: 'app.vsa.sigstore.json' });
+ * ```
+ */
+export async function writeSignedStatement(options: {
+  readonly statement: StatementJson;
+  readonly signer: StatementSigner;
+  readonly path: string;
+}): Promise<void> {
+  const { statement, signer, path } = options;
+  if ('key' in signer) {
     const envelope = signEnvelope({
       payloadType: IN_TOTO_PAYLOAD_TYPE,
       payload: serializeStatement(statement),
-      keys: [key],
+      keys: [signer.key],
     });
     await writeFileAtomic(
-      options.path,
-      `${serializeBundle(encodeBundle({ envelope, publicKeyHint: key.keyId }))}\n`,
+      path,
+      `${serializeBundle(encodeBundle({ envelope, publicKeyHint: signer.key.keyId }))}\n`,
     );
     return;
   }
-  const { bundle } = await signStatementKeyless({ statement, keyless: options.signer.keyless });
-  await writeFileAtomic(options.path, `${serializeKeylessBundle(bundle)}\n`);
+  const { bundle } = await signStatementKeyless({ statement, keyless: signer.keyless });
+  await writeFileAtomic(path, `${serializeKeylessBundle(bundle)}\n`);
 }

@@ -1,20 +1,27 @@
 // vouch verify --policy: the deploy gate over images given, or found in Kubernetes YAML / compose files / lists.
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import {
   type Decision,
   imagesFromManifest,
   loadPolicy,
+  type StatementSigner,
   type Undecided,
   UsageError,
   VouchError,
   verifyImages,
+  vsaForDecision,
+  writeSignedStatement,
 } from 'vouch';
 import { type ParsedArgs, parseCommandArgs, stringFlag, stringFlags } from '../args.js';
 import { EXIT_OK, EXIT_UNDECIDED, EXIT_UNTRUSTED, type ExitCode } from '../exit.js';
 import type { CliIo } from '../io.js';
-import { createRenderer } from '../render.js';
+import { createRenderer, type Renderer } from '../render.js';
+import { VERSION } from '../version.js';
 import { help } from './keygen.js';
+import { privateKeyFromFile } from './keys.js';
 import { REGISTRY_OPTIONS, REGISTRY_USAGE, registryOptionsFromArgs } from './registry-flags.js';
+import { KEYLESS_OPTIONS, keylessFromArgs } from './sign.js';
 
 export const GATE_USAGE = `vouch verify --policy POLICY [IMAGE]... [-f FILE]... [--concurrency N] [registry flags] [--output text|json]
 
@@ -23,6 +30,8 @@ export const GATE_USAGE = `vouch verify --policy POLICY [IMAGE]... [-f FILE]... 
   -f FILE         images from Kubernetes YAML (Pods, Deployments, StatefulSets, DaemonSets, Jobs, CronJobs; init and
                   ephemeral containers; multi-document), a docker-compose file, or a list of references; - is stdin
   --concurrency   images fetched and verified at once (default 8)
+  --vsa-dir DIR   write a signed SLSA VSA per allowed image (DIR/sha256-<hex>.vsa.sigstore.json), naming the policy by
+                  digest: with --vsa-key KEY (password in VOUCH_PASSWORD) or --keyless [keyless flags of vouch sign]
 ${REGISTRY_USAGE}
 Exit codes: 0 every image allowed (audit denials included, with a warning), 1 any denied, 2 a bad policy or usage,
 3 a decision could not be made (a registry down): fail closed.`;
@@ -64,6 +73,9 @@ export async function runGate(argv: readonly string[], io: CliIo, usage: string)
       policy: { type: 'string' },
       file: { type: 'string', short: 'f', multiple: true },
       concurrency: { type: 'string' },
+      'vsa-dir': { type: 'string' },
+      'vsa-key': { type: 'string' },
+      ...KEYLESS_OPTIONS,
       ...REGISTRY_OPTIONS,
     },
     ['IMAGE...'],
@@ -103,6 +115,27 @@ export async function runGate(argv: readonly string[], io: CliIo, usage: string)
   const undecided = decisions.filter(isUndecided).length;
   const audited = decisions.filter((d) => !isUndecided(d) && d.wouldDeny === true).length;
   const code: ExitCode = undecided > 0 ? EXIT_UNDECIDED : denied > 0 ? EXIT_UNTRUSTED : EXIT_OK;
+  const vsaDir = stringFlag(args, 'vsa-dir');
+  if (vsaDir !== undefined) {
+    const signer = await vsaSigner(args, io, out);
+    await mkdir(vsaDir, { recursive: true });
+    for (const d of decisions) {
+      if (isUndecided(d) || !d.allowed) continue;
+      const statement = vsaForDecision({
+        decision: d,
+        verifierId: VERIFIER_ID,
+        policy: loaded.source,
+        timeVerified: new Date(),
+      });
+      await writeSignedStatement({
+        statement,
+        signer,
+        path: join(vsaDir, `${d.digest.replace(':', '-')}.vsa.sigstore.json`),
+      });
+    }
+  } else if (stringFlag(args, 'vsa-key') !== undefined || args.values.keyless === true) {
+    throw new UsageError('ERR_USAGE', '--vsa-key and --keyless sign VSAs: give --vsa-dir DIR');
+  }
   if (audited > 0) out.info(`warning: ${audited} image(s) allowed only because their rule is in audit mode`);
   out.result(
     {
@@ -118,4 +151,18 @@ export async function runGate(argv: readonly string[], io: CliIo, usage: string)
     ],
   );
   return code;
+}
+
+const VERIFIER_ID = `https://github.com/vouch-dev/vouch@v${VERSION}`;
+
+/** The VSA signer the flags name: exactly one of --vsa-key or --keyless. */
+async function vsaSigner(args: ParsedArgs, io: CliIo, out: Renderer): Promise<StatementSigner> {
+  const keyPath = stringFlag(args, 'vsa-key');
+  const keyless = args.values.keyless === true;
+  if ((keyPath === undefined) === !keyless) {
+    throw new UsageError('ERR_USAGE', '--vsa-dir needs exactly one signer: --vsa-key KEY or --keyless');
+  }
+  return keyPath !== undefined
+    ? { key: await privateKeyFromFile(keyPath, io) }
+    : { keyless: await keylessFromArgs(args, io, out) };
 }
