@@ -20,6 +20,7 @@ async function runCaptured(
   run: (argv: readonly string[], io: CliIo) => Promise<number>,
   argv: readonly string[],
   env: Record<string, string>,
+  stdin?: string,
 ): Promise<RunResult> {
   let stdout = '';
   let stderr = '';
@@ -34,14 +35,19 @@ async function runCaptured(
     interactive: false,
     stdoutIsTty: false,
     promptSecret: () => Promise.reject(new Error('no terminal in tests')),
+    ...(stdin === undefined ? {} : { readStdin: () => Promise.resolve(stdin) }),
   };
   const code = await run(argv, io);
   return { code, stdout, stderr };
 }
 
-/** Runs `vouch` in process. */
-export function runInProcess(argv: readonly string[], env: Record<string, string> = {}): Promise<RunResult> {
-  return runCaptured(main, argv, env);
+/** Runs `vouch` in process; `stdin` is what `-f -` reads. */
+export function runInProcess(
+  argv: readonly string[],
+  env: Record<string, string> = {},
+  stdin?: string,
+): Promise<RunResult> {
+  return runCaptured(main, argv, env, stdin);
 }
 
 /** Runs `vouch-slsa` in process; `failure` is the code its last line names (`FAILED: … [ERR_…]`). */

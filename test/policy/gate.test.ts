@@ -215,6 +215,17 @@ spec:
       expect(statement.predicate.verificationResult).toBe('PASSED');
       expect(`sha256:${statement.predicate.policy.digest.sha256}`).toBe(doc.policyDigest);
       expect(written[0]).toBe(`sha256-${statement.subject[0]?.digest.sha256}.vsa.sigstore.json`);
+      // -f - reads the list from standard input; a compose file names images too.
+      const fromStdin = await runInProcess(
+        ['verify', '--policy', policy, '-f', '-', '-o', 'json'],
+        {},
+        `# images\n${good}\n${keyless}\n`,
+      );
+      expect(fromStdin.code, fromStdin.stderr).toBe(0);
+      expect((JSON.parse(fromStdin.stdout) as GateJson).decisions).toHaveLength(2);
+      const compose = join(dir, 'compose.yaml');
+      await writeFile(compose, `services:\n  web: { image: "${good}" }\n  db: { image: "${unsigned}" }\n`);
+      expect((await runInProcess(['verify', '--policy', policy, '-f', compose])).code).toBe(1);
       // The text form names each verdict.
       const text = await runInProcess(['verify', '--policy', policy, good, unsigned]);
       expect(text.code).toBe(1);
