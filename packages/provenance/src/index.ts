@@ -36,7 +36,12 @@ export {
   policyLocation,
 } from './policy.js';
 export { conditionSyntaxError, type EvaluatePolicyOptions, evaluatePolicy } from './policy-evaluate.js';
-export { type AttachedItem, type VerifyEvidenceOptions, verifyEvidence } from './policy-evidence.js';
+export {
+  type AttachedItem,
+  decideImage,
+  type VerifyEvidenceOptions,
+  verifyEvidence,
+} from './policy-evidence.js';
 export { lintPolicy, type PolicyLintWarning } from './policy-lint.js';
 export {
   matchScope,

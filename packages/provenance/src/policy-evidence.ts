@@ -13,8 +13,11 @@ import {
   verifySigstoreBundle,
   verifySimpleSigning,
 } from '@vouch/core';
+import { evaluatePolicy } from './policy-evaluate.js';
+import { selectRule } from './policy-scope.js';
 import type {
   AttestationEvidence,
+  Decision,
   ImageEvidence,
   LoadedPolicy,
   SignatureEvidence,
@@ -204,4 +207,25 @@ async function verifyLegacySignature(
     if (isVouchError(error)) return undefined;
     throw error;
   }
+}
+
+/**
+ * One decision from what is attached to an image: the items verified into evidence, the most specific rule selected
+ * for the normalized reference, then the policy evaluated. The gate and `vouch policy test` both decide through this.
+ *
+ * @example
+ * ```ts
+ * const decision = await decideImage({ image, normalized: normalizeReference(image), digest, items, loaded, now: new Date() });
+ * ```
+ */
+export async function decideImage(options: VerifyEvidenceOptions): Promise<Decision> {
+  const evidence = await verifyEvidence(options);
+  const selection = selectRule(options.loaded.policy, options.normalized);
+  return evaluatePolicy({
+    loaded: options.loaded,
+    evidence,
+    rule: selection.rule,
+    now: options.now,
+    selection: selection.why,
+  });
 }

@@ -3,11 +3,9 @@ import { isVouchError, parseJson, type VouchErrorCode } from '@vouch/core';
 import {
   type AttachedItem,
   type Decision,
-  evaluatePolicy,
+  decideImage,
   type LoadedPolicy,
   normalizeReference,
-  selectRule,
-  verifyEvidence,
 } from '@vouch/provenance';
 import { mapBounded } from './concurrency.js';
 import { fetchEvidence, type RegistryOptions, resolveImageWith, sharedRegistryClient } from './registry.js';
@@ -109,22 +107,7 @@ async function decide(
     ...fetched.legacySignatures.map((layer) => ({ kind: 'legacy-signature' as const, layer })),
     ...fetched.legacyAttestations.map((layer) => ({ kind: 'legacy-attestation' as const, layer })),
   ];
-  const evidence = await verifyEvidence({
-    image,
-    normalized,
-    digest: resolved.digest,
-    items,
-    loaded,
-    now,
-  });
-  const selection = selectRule(loaded.policy, normalized);
-  const decision = evaluatePolicy({
-    loaded,
-    evidence,
-    rule: selection.rule,
-    now,
-    selection: selection.why,
-  });
+  const decision = await decideImage({ image, normalized, digest: resolved.digest, items, loaded, now });
   cache?.set(decision);
   return decision;
 }

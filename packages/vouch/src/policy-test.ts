@@ -4,13 +4,11 @@ import { decodeUtf8, parseImageReference, parseJson, UsageError } from '@vouch/c
 import {
   type AttachedItem,
   checkPolicyTestCase,
-  evaluatePolicy,
+  decideImage,
   normalizeReference,
   POLICY_TEST_FILE,
   type PolicyTestResult,
   parsePolicyTestFile,
-  selectRule,
-  verifyEvidence,
 } from '@vouch/provenance';
 import { readDocument } from './files.js';
 import { loadPolicy } from './policy.js';
@@ -61,22 +59,7 @@ export async function runPolicyTests(dir: string): Promise<PolicyTestReport> {
     // The parser has already refused images without a digest; this keeps the types honest.
     if (digest === undefined) throw new UsageError('ERR_USAGE', `${testCase.image}: expected a digest`);
     const normalized = normalizeReference(testCase.image);
-    const evidence = await verifyEvidence({
-      image: testCase.image,
-      normalized,
-      digest,
-      items,
-      loaded,
-      now,
-    });
-    const selection = selectRule(loaded.policy, normalized);
-    const decision = evaluatePolicy({
-      loaded,
-      evidence,
-      rule: selection.rule,
-      now,
-      selection: selection.why,
-    });
+    const decision = await decideImage({ image: testCase.image, normalized, digest, items, loaded, now });
     results.push(checkPolicyTestCase(testCase, decision));
   }
   const passed = results.filter((r) => r.passed).length;
