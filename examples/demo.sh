@@ -103,6 +103,32 @@ echo "exit code: 0" >&2
 step tree "$app"
 vouch tree "$app"
 
+# The deploy gate: a policy file says who must have signed what comes from this registry.
+cat > "$work/policy.yaml" <<POLICY
+apiVersion: vouch.dev/v1alpha1
+kind: Policy
+keys:
+  release: { file: ./demo.pub }
+rules:
+  - name: demo-apps
+    scope: ['$host/demo/**']
+    mode: enforce
+    signatures: { anyOf: [release] }
+default: deny
+POLICY
+cat > "$work/deploy.yaml" <<DEPLOY
+apiVersion: apps/v1
+kind: Deployment
+metadata: { name: app }
+spec:
+  template:
+    spec:
+      containers: [{ name: app, image: "$app" }]
+DEPLOY
+step verify --policy policy.yaml -f deploy.yaml
+vouch verify --policy "$work/policy.yaml" -f "$work/deploy.yaml"
+echo "exit code: 0" >&2
+
 printf '\n\033[1m$ node examples/push-image.ts %s "something else"\033[0m  (a changed image, same tag)\n' "$app" >&2
 node examples/push-image.ts "$app" "something else"
 
@@ -117,5 +143,16 @@ if [ "$code" -ne 1 ]; then
   exit 1
 fi
 
-printf '\nDemo complete: signed and verified a digest and an image in a local registry; a tampered bundle and a\n' >&2
-printf 'changed image pushed under the signed tag were both refused (exit 1).\n' >&2
+step verify --policy policy.yaml -f deploy.yaml
+set +e
+vouch verify --policy "$work/policy.yaml" -f "$work/deploy.yaml"
+code=$?
+set -e
+echo "exit code: $code" >&2
+if [ "$code" -ne 1 ]; then
+  echo "demo: expected the gate to deny the changed image with exit 1, got $code" >&2
+  exit 1
+fi
+
+printf '\nDemo complete: signed and verified a digest and an image in a local registry, and passed the policy gate;\n' >&2
+printf 'a tampered bundle and a changed image pushed under the signed tag were refused, by verify and by the gate (exit 1).\n' >&2

@@ -699,7 +699,14 @@ export function evaluatePolicy(options: EvaluatePolicyOptions): Decision {
   }
   const ctx: Context = { loaded, evidence, now };
   const checks: DecisionCheck[] = [
-    check('scope', 'pass', `rule ${q(rule.name)} applies to ${q(evidence.normalized)}${why}`),
+    // The selection already says which rule applies and why; without it, say which rule was given.
+    check(
+      'scope',
+      'pass',
+      options.selection === undefined
+        ? `rule ${q(rule.name)} applies to ${q(evidence.normalized)}`
+        : options.selection,
+    ),
     ...signatureChecks(loaded, evidence, rule),
   ];
   for (const req of rule.attestations) checks.push(...attestationChecks(ctx, req));
