@@ -112,6 +112,14 @@ export function registryErrorCodes(body: Uint8Array): string {
   }
 }
 
+/** A manifest to upload: its bytes and media type, under a tag or its own digest. */
+export interface ManifestUpload {
+  readonly target: RepositoryTarget;
+  readonly reference: string;
+  readonly bytes: Uint8Array;
+  readonly mediaType: string;
+}
+
 /**
  * A client for OCI distribution registries, holding prepared state (credentials, cached tokens) across calls. Every
  * manifest and blob read is hashed and compared with the digest asked for; a tag resolves to the digest of the bytes
@@ -217,12 +225,16 @@ export class RegistryClient {
    * @throws VerificationError `ERR_DIGEST_MISMATCH` when `reference` is a digest the bytes do not hash to;
    * RegistryError when the registry refuses.
    */
-  async putManifest(options: {
-    readonly target: RepositoryTarget;
-    readonly reference: string;
-    readonly bytes: Uint8Array;
-    readonly mediaType: string;
-  }): Promise<Digest> {
+  async putManifest(options: ManifestUpload): Promise<Digest> {
+    return (await this.putManifestReply(options)).digest;
+  }
+
+  /**
+   * {@link putManifest}, also handing back the registry's response headers (a subclass reads `OCI-Subject`).
+   *
+   * @throws as {@link putManifest}
+   */
+  protected async putManifestReply(options: ManifestUpload): Promise<{ digest: Digest; headers: Headers }> {
     const { target, reference, bytes, mediaType } = options;
     const asked = reference.includes(':') ? parseDigest(reference, 'reference') : undefined;
     const digest = this.#check(bytes, asked, 'manifest to upload');
@@ -235,7 +247,7 @@ export class RegistryClient {
       maxBytes: 64 * 1024,
     });
     if (res.status !== 201 && res.status !== 200) this.#fail(res, 'PUT', url, `manifest ${reference}`);
-    return digest;
+    return { digest, headers: res.headers };
   }
 
   /** Whether a blob exists (HEAD). @throws RegistryError on anything but 200 or 404. */
@@ -404,7 +416,6 @@ export class RegistryClient {
     throw new RegistryError('ERR_REGISTRY', `${where}: expected success, found HTTP ${res.status}${codes}`);
   }
 
-  /** Sends with the cached Authorization for (registry, scope); on a 401 answers the challenge once and resends. */
   /**
    * Sends one request with the cached Authorization for (registry, scope); on a 401 answers the challenge once and
    * resends. The one place credentials are attached, for every call of this class and its subclasses.

@@ -15,6 +15,7 @@ export {
   DEFAULT_MAX_BLOB_BYTES,
   DEFAULT_MAX_MANIFEST_BYTES,
   type Manifest,
+  type ManifestUpload,
   RegistryClient,
   type RegistryClientOptions,
   type RepositoryTarget,

@@ -1,20 +1,12 @@
 // ReferrersClient: a RegistryClient that also speaks the OCI 1.1 referrers API and reads the `OCI-Subject` answer.
-import {
-  type Digest,
-  digestBytes,
-  digestsEqual,
-  isDigest,
-  parseDigest,
-  RegistryError,
-  VerificationError,
-} from '@vouch/core';
+import { type Digest, isDigest, parseDigest, RegistryError } from '@vouch/core';
 import { repositoryScope } from './auth.js';
 import {
+  type ManifestUpload,
   nextLink,
   RegistryClient,
   type RegistryClientOptions,
   type RepositoryTarget,
-  registryErrorCodes,
 } from './client.js';
 import { type ImageIndex, parseImageIndex } from './descriptor.js';
 import { safeUrl } from './http.js';
@@ -126,41 +118,12 @@ export class ReferrersClient extends RegistryClient {
    *
    * @throws RegistryError when the registry refuses.
    */
-  async putManifestWithSubject(options: {
-    readonly target: RepositoryTarget;
-    readonly reference: string;
-    readonly bytes: Uint8Array;
-    readonly mediaType: string;
-  }): Promise<{ readonly digest: Digest; readonly ociSubject?: Digest }> {
-    const { target, reference, bytes, mediaType } = options;
-    const digest = digestBytes('sha256', bytes);
-    if (reference.includes(':') && !digestsEqual(parseDigest(reference, 'reference'), digest)) {
-      throw new VerificationError(
-        'ERR_DIGEST_MISMATCH',
-        `manifest to upload: expected digest ${reference}, found ${digest.value}`,
-      );
-    }
-    const url = repositoryUrl(this.baseUrl(target.registry), target.repository, `manifests/${reference}`);
-    const res = await this.send(target.registry, repositoryScope(target.repository, 'push'), {
-      method: 'PUT',
-      url,
-      headers: { 'content-type': mediaType },
-      body: bytes,
-      maxBytes: 64 * 1024,
-    });
-    if (res.status === 401 || res.status === 403) {
-      throw new RegistryError(
-        'ERR_REGISTRY_AUTH',
-        `PUT ${safeUrl(url)}: access refused (HTTP ${res.status})`,
-      );
-    }
-    if (res.status !== 201 && res.status !== 200) {
-      throw new RegistryError(
-        'ERR_REGISTRY',
-        `PUT ${safeUrl(url)}: expected HTTP 201, found HTTP ${res.status}${registryErrorCodes(res.body)}`,
-      );
-    }
-    const header = res.headers.get('oci-subject')?.trim();
+  async putManifestWithSubject(
+    options: ManifestUpload,
+  ): Promise<{ readonly digest: Digest; readonly ociSubject?: Digest }> {
+    const { digest, headers } = await this.putManifestReply(options);
+    const { target } = options;
+    const header = headers.get('oci-subject')?.trim();
     if (header !== undefined) this.#withoutReferrersApi.delete(target.registry);
     return Object.freeze({
       digest,
