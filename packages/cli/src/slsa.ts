@@ -18,6 +18,7 @@ import { privateKeyFromFile, publicKeysFromFiles } from './commands/keys.js';
 import { KEYLESS_OPTIONS, keylessFromArgs } from './commands/sign.js';
 import type { CliIo } from './io.js';
 import { createRenderer } from './render.js';
+import { SLSA_POLICY_OPTIONS, slsaPolicyFromFlags } from './slsa-flags.js';
 import { VERSION } from './version.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -28,12 +29,7 @@ const FAILED = 1;
 
 /** The policy flags every verify command shares. */
 const POLICY_OPTIONS = {
-  'source-uri': { type: 'string' },
-  'builder-id': { type: 'string' },
-  'source-branch': { type: 'string' },
-  'source-tag': { type: 'string' },
-  'source-versioned-tag': { type: 'string' },
-  'build-workflow-input': { type: 'string', multiple: true },
+  ...SLSA_POLICY_OPTIONS,
   'print-provenance': { type: 'boolean', default: false },
   // vouch's own: trust material given as files (vouch verifies offline; nothing is fetched).
   'trusted-root': { type: 'string' },
@@ -67,47 +63,16 @@ function flags(args: Parsed, name: string): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** `--build-workflow-input k=v` (repeatable) as slsa-verifier reads it: split at the first `=`. */
-function workflowInputs(values: readonly string[]): Record<string, string> | undefined {
-  if (values.length === 0) return undefined;
-  const out: Record<string, string> = {};
-  for (const v of values) {
-    const at = v.indexOf('=');
-    if (at <= 0)
-      throw new UsageError(
-        'ERR_USAGE',
-        `--build-workflow-input: expected key=value, found ${JSON.stringify(v)}`,
-      );
-    out[v.slice(0, at)] = v.slice(at + 1);
-  }
-  return out;
-}
-
 /** The policy the flags state; the testing switch comes only from `SLSA_VERIFIER_TESTING`, and says so every run. */
 function policyFrom(args: Parsed, io: CliIo): SlsaPolicy {
-  const sourceUri = flag(args, 'source-uri');
-  if (sourceUri === undefined || sourceUri === '')
-    throw new UsageError('ERR_USAGE', '--source-uri is required');
-  const optional = (key: keyof SlsaPolicy, name: string) => {
-    const v = flag(args, name);
-    return v === undefined ? {} : { [key]: v };
-  };
-  const inputs = workflowInputs(flags(args, 'build-workflow-input'));
+  const policy = slsaPolicyFromFlags(args.values);
+  if (policy === undefined) throw new UsageError('ERR_USAGE', '--source-uri is required');
   const testing = io.env.SLSA_VERIFIER_TESTING === '1' || io.env.SLSA_VERIFIER_TESTING === 'true';
-  if (testing) {
-    io.stderr(
-      'WARNING: SLSA_VERIFIER_TESTING is set: builders referenced at a branch are accepted. Never use this in production.\n',
-    );
-  }
-  return {
-    sourceUri,
-    ...optional('builderId', 'builder-id'),
-    ...optional('sourceBranch', 'source-branch'),
-    ...optional('sourceTag', 'source-tag'),
-    ...optional('sourceVersionedTag', 'source-versioned-tag'),
-    ...(inputs === undefined ? {} : { buildWorkflowInputs: inputs }),
-    ...(testing ? { allowBuilderAtBranch: true } : {}),
-  };
+  if (!testing) return policy;
+  io.stderr(
+    'WARNING: SLSA_VERIFIER_TESTING is set: builders referenced at a branch are accepted. Never use this in production.\n',
+  );
+  return { ...policy, allowBuilderAtBranch: true };
 }
 
 /** Who vouch-slsa says verified, in the VSAs it writes. */

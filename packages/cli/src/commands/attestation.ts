@@ -1,14 +1,9 @@
 // vouch verify-attestation: verify the attestations attached to an image (bundles and cosign's legacy .att), key or keyless.
-import {
-  resolvePredicateType,
-  type SlsaPolicy,
-  UsageError,
-  verifyFileAttestations,
-  verifyImageAttestations,
-} from 'vouch';
-import { booleanFlag, type ParsedArgs, parseCommandArgs, stringFlag, stringFlags } from '../args.js';
+import { resolvePredicateType, verifyFileAttestations, verifyImageAttestations } from 'vouch';
+import { booleanFlag, parseCommandArgs, stringFlag, stringFlags } from '../args.js';
 import { EXIT_OK } from '../exit.js';
 import { type CheckView, createRenderer } from '../render.js';
+import { SLSA_POLICY_OPTIONS, slsaPolicyFromFlags } from '../slsa-flags.js';
 import { help } from './keygen.js';
 import { publicKeysFromFiles } from './keys.js';
 import { REGISTRY_OPTIONS, REGISTRY_USAGE, registryOptionsFromArgs } from './registry-flags.js';
@@ -21,48 +16,6 @@ import {
   trustedRootFrom,
   trustFrom,
 } from './verify.js';
-
-const SLSA_OPTIONS = {
-  'source-uri': { type: 'string' },
-  'builder-id': { type: 'string' },
-  'source-branch': { type: 'string' },
-  'source-tag': { type: 'string' },
-  'source-versioned-tag': { type: 'string' },
-  'build-workflow-input': { type: 'string', multiple: true },
-} as const;
-
-/** The SLSA policy the flags state (`--source-uri` turns it on), as slsa-verifier's flags. */
-function slsaPolicyFrom(args: ParsedArgs): SlsaPolicy | undefined {
-  const sourceUri = stringFlag(args, 'source-uri');
-  const others = Object.keys(SLSA_OPTIONS).filter((f) => f !== 'source-uri' && args.values[f] !== undefined);
-  if (sourceUri === undefined) {
-    if (others.length > 0)
-      throw new UsageError('ERR_USAGE', `--${others[0]} needs --source-uri (the SLSA checks)`);
-    return undefined;
-  }
-  const inputs: Record<string, string> = {};
-  for (const v of stringFlags(args, 'build-workflow-input')) {
-    const at = v.indexOf('=');
-    if (at <= 0)
-      throw new UsageError(
-        'ERR_USAGE',
-        `--build-workflow-input: expected key=value, found ${JSON.stringify(v)}`,
-      );
-    inputs[v.slice(0, at)] = v.slice(at + 1);
-  }
-  const optional = (key: keyof SlsaPolicy, flag: string) => {
-    const v = stringFlag(args, flag);
-    return v === undefined ? {} : { [key]: v };
-  };
-  return {
-    sourceUri,
-    ...optional('builderId', 'builder-id'),
-    ...optional('sourceBranch', 'source-branch'),
-    ...optional('sourceTag', 'source-tag'),
-    ...optional('sourceVersionedTag', 'source-versioned-tag'),
-    ...(Object.keys(inputs).length === 0 ? {} : { buildWorkflowInputs: inputs }),
-  };
-}
 
 export const verifyAttestationCommand: Command = {
   usage: `vouch verify-attestation IMAGE [--type TYPE] (--key PUB [--key PUB]... | keyless flags) [SLSA flags] [--print-statement] [registry flags] [--output text|json]
@@ -88,7 +41,7 @@ ${EXIT_CODES}`,
         key: { type: 'string', multiple: true },
         'print-statement': { type: 'boolean', default: false },
         bundle: { type: 'string', multiple: true },
-        ...SLSA_OPTIONS,
+        ...SLSA_POLICY_OPTIONS,
         ...REGISTRY_OPTIONS,
         ...KEYLESS_OPTIONS,
       },
@@ -101,7 +54,7 @@ ${EXIT_CODES}`,
     const predicateType = type === undefined ? undefined : resolvePredicateType(type);
     const trust = trustFrom(args);
     const trustedRoot = trustedRootFrom(args);
-    const slsa = slsaPolicyFrom(args);
+    const slsa = slsaPolicyFromFlags(args.values);
     const common = {
       ...(predicateType === undefined ? {} : { predicateType }),
       ...('identity' in trust
