@@ -233,14 +233,22 @@ function checkLeaf(leaf: DecodedCertificate, field: string): void {
   }
 }
 
-function checkOptions(options: unknown): asserts options is {
+/** Options of {@link verifyCertificateChain}. */
+export interface VerifyCertificateChainOptions {
+  /** DER, or what `decodeCertificate` made of it (decoded once, its key shared with the signature check). */
   readonly leaf: Uint8Array | DecodedCertificate;
   readonly intermediates?: readonly Uint8Array[];
   readonly trustedRoot: TrustedRoot;
   readonly times: readonly Date[];
   readonly ctLogThreshold?: number;
+  /**
+   * Skip chain certificates that are copies of the trusted CA's own (root included) instead of refusing the root.
+   * Default false: the Sigstore client spec refuses a bundle carrying the root.
+   */
   readonly chainMayIncludeTrustedCertificates?: boolean;
-} {
+}
+
+function checkOptions(options: unknown): asserts options is VerifyCertificateChainOptions {
   const o = options as Record<string, unknown> | null;
   if (typeof o !== 'object' || o === null)
     throw new UsageError('ERR_USAGE', `options: expected an object, found ${describe(o)}`);
@@ -382,19 +390,7 @@ function tryAuthority(
  * assertIdentity(verified.identity, policy);
  * ```
  */
-export function verifyCertificateChain(options: {
-  /** DER, or what `decodeCertificate` made of it (decoded once, its key shared with the signature check). */
-  readonly leaf: Uint8Array | DecodedCertificate;
-  readonly intermediates?: readonly Uint8Array[];
-  readonly trustedRoot: TrustedRoot;
-  readonly times: readonly Date[];
-  readonly ctLogThreshold?: number;
-  /**
-   * Skip chain certificates that are copies of the trusted CA's own (root included) instead of refusing the root.
-   * Default false: the Sigstore client spec refuses a bundle carrying the root.
-   */
-  readonly chainMayIncludeTrustedCertificates?: boolean;
-}): VerifiedCertificate {
+export function verifyCertificateChain(options: VerifyCertificateChainOptions): VerifiedCertificate {
   checkOptions(options);
   const field = 'certificate';
   const leaf = options.leaf instanceof Uint8Array ? decodeCertificate(options.leaf, field) : options.leaf;
